@@ -93,6 +93,12 @@ export interface SendPlanResponse {
   recipients: ClassifiedRecipient[];
   decisionNeeded: boolean;
   decisions: PlanDecision[];
+  /**
+   * True when connected mailboxes of another team are present but no current
+   * work item was found: the agent picks one of their team's work items, or
+   * none, and sends it as `CommitRequest.currentReference`. The server always sets it.
+   */
+  needsCurrentItem?: boolean;
 }
 
 export interface PlanChoice {
@@ -126,6 +132,8 @@ export interface DirectoryMailbox {
   aliases: string[];
   teamId: number;
   teamName: string;
+  /** Display name, for matching a recipient whose address Outlook did not resolve. */
+  displayName?: string;
 }
 
 /** Everything the handler needs for its fast path; served with an ETag. */
