@@ -1,0 +1,80 @@
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
+import type { Config } from './config.js';
+import { assertDevAuthOnLoopback } from './config.js';
+import type { DatabaseHandle } from './db/database.js';
+import { EventBus } from './notifications/bus.js';
+import { addinFilesPlugin } from './plugins/addin-files.js';
+import { apiDocsPlugin } from './plugins/api-docs.js';
+import { authPlugin } from './plugins/auth/index.js';
+import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { securityPlugin } from './plugins/security.js';
+import { ensureAdminAgents } from './repositories/agents.js';
+import { routePlugins } from './routes/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Readonly<Config>;
+    database: DatabaseHandle;
+    /** In-process events that inbound mail and send plans publish and notifications read. */
+    events: EventBus;
+  }
+}
+
+export interface AppOptions {
+  config: Readonly<Config>;
+  database: DatabaseHandle;
+  /** Defaults to a new bus. */
+  events?: EventBus;
+}
+
+/** Assembles the Worklink server: shared decorations, error handling, security, docs, auth and routes. */
+export const worklinkApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
+  assertDevAuthOnLoopback(options.config);
+  await ensureAdminAgents(options.database.db, options.config.adminEmails);
+
+  app.decorate('config', options.config);
+  app.decorate('database', options.database);
+  app.decorate('events', options.events ?? new EventBus());
+
+  await app.register(errorHandlerPlugin);
+  await app.register(securityPlugin);
+  await app.register(apiDocsPlugin);
+  await app.register(authPlugin);
+
+  for (const { plugin, prefix } of routePlugins) {
+    await app.register(plugin, { prefix });
+  }
+  await app.register(addinFilesPlugin);
+};
+
+/** Options of the Fastify instance itself, apart from the HTTPS settings that `server.ts` adds. */
+export function fastifyOptions(config: Readonly<Config>): FastifyServerOptions {
+  return {
+    logger: {
+      level: config.logLevel,
+      // Bearer tokens and cookies are secrets; the default serializers omit headers, this guards custom logs.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
+    },
+    ajv: {
+      customOptions: {
+        // Reject unknown fields (schemas say `additionalProperties: false`) instead of silently dropping them.
+        removeAdditional: false,
+        coerceTypes: 'array',
+        useDefaults: true,
+      },
+    },
+    bodyLimit: 1024 * 1024,
+  };
+}
+
+/** Builds a ready-to-listen (or ready-to-inject) app. */
+export async function buildApp(
+  options: AppOptions,
+  serverOptions: FastifyServerOptions = {},
+): Promise<FastifyInstance> {
+  const app = Fastify({ ...fastifyOptions(options.config), ...serverOptions });
+  await app.register(worklinkApp, options);
+  await app.ready();
+  return app;
+}

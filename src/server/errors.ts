@@ -1,0 +1,148 @@
+/**
+ * Error catalog of the Worklink server. Codes are stable: clients and tools
+ * match on them, so a code is never renamed or reused for another meaning.
+ * Every code is documented in `docs/errors.md`, and a test checks that.
+ * Other parts of the server add their codes here and to that document.
+ */
+export const errorCatalog = {
+  WORKLINK_CONFIG_INVALID: {
+    status: 500,
+    description: 'A `WORKLINK_*` variable is missing or invalid; the server does not start.',
+  },
+  WORKLINK_DEV_AUTH_NOT_LOOPBACK: {
+    status: 500,
+    description: 'Dev authentication is configured on a host other than loopback; the server does not start.',
+  },
+  WORKLINK_INTERNAL: {
+    status: 500,
+    description: 'An unexpected server error. The body stays generic and the log keeps the detail.',
+  },
+  WORKLINK_UNAVAILABLE: {
+    status: 503,
+    description: 'The database or a listener is not ready, so the server cannot serve the request yet.',
+  },
+  WORKLINK_MALFORMED_JSON: {
+    status: 400,
+    description: 'The request body is not valid JSON, or it is empty while the content type says JSON.',
+  },
+  WORKLINK_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    description: 'The request body has a content type other than `application/json`.',
+  },
+  WORKLINK_BODY_TOO_LARGE: {
+    status: 413,
+    description: 'The request body is larger than the server accepts.',
+  },
+  WORKLINK_UNKNOWN_FIELD: {
+    status: 400,
+    description: 'The request contains a field that the endpoint does not define; `details` names it.',
+  },
+  WORKLINK_VALIDATION_FAILED: {
+    status: 400,
+    description: 'A field of the request has a wrong type, format or value; `details` lists each problem.',
+  },
+  WORKLINK_ROUTE_NOT_FOUND: {
+    status: 404,
+    description: 'No endpoint exists for this method and path.',
+  },
+  WORKLINK_AUTH_MISSING: {
+    status: 401,
+    description: 'The request has no `Authorization: Bearer` access token.',
+  },
+  WORKLINK_AUTH_INVALID: {
+    status: 401,
+    description:
+      'The access token failed verification: bad signature, wrong issuer, audience or tenant, missing scope, or expired.',
+  },
+  WORKLINK_AUTH_KEYS_UNAVAILABLE: {
+    status: 503,
+    description: 'The JSON Web Key Set of the Entra tenant could not be fetched, so tokens cannot be verified.',
+  },
+  WORKLINK_AGENT_NOT_REGISTERED: {
+    status: 403,
+    description: 'The token is valid but its user is not a Worklink agent; an admin must add the agent.',
+  },
+  WORKLINK_ADMIN_REQUIRED: {
+    status: 403,
+    description: 'The endpoint is for admins only.',
+  },
+  WORKLINK_NOT_TEAM_MEMBER: {
+    status: 403,
+    description: 'The caller is not a member of the team the request acts on.',
+  },
+  WORKLINK_DEV_TOKEN_REJECTED: {
+    status: 403,
+    description: 'A dev token was requested for an address that is neither an agent nor in `WORKLINK_ADMIN_EMAILS`.',
+  },
+  WORKLINK_RATE_LIMITED: {
+    status: 429,
+    description: 'The caller sent more requests than `WORKLINK_RATE_LIMIT_MAX` in the rate-limit window.',
+  },
+  WORKLINK_WORK_ITEM_NOT_FOUND: {
+    status: 404,
+    description: 'No work item with this reference exists, or the caller may not see it.',
+  },
+  WORKLINK_TEAM_NOT_FOUND: {
+    status: 404,
+    description: 'No team with this id exists.',
+  },
+  WORKLINK_TEAM_NAME_TAKEN: {
+    status: 409,
+    description: 'Another team already has this name.',
+  },
+  WORKLINK_MAILBOX_ADDRESS_TAKEN: {
+    status: 409,
+    description: 'The address or alias already belongs to a connected mailbox, as its address or one of its aliases.',
+  },
+  WORKLINK_AGENT_EMAIL_TAKEN: {
+    status: 409,
+    description: 'Another agent already has this email address.',
+  },
+  WORKLINK_INVALID_ADDRESS: {
+    status: 400,
+    description: 'An email address is not of the form `local@domain`.',
+  },
+  WORKLINK_INVALID_REFERENCE: {
+    status: 400,
+    description: 'A work item reference does not match `NNNNNN-T`, `NNNNN-C` or `NNNNN-C-A<n>`.',
+  },
+  WORKLINK_FORM_INVALID: {
+    status: 400,
+    description: 'A team form definition is invalid, e.g. a `choice` field without options or a repeated field name.',
+  },
+  WORKLINK_FIELDS_INVALID: {
+    status: 400,
+    description: "Work item field values do not match the team's creation form; `details` lists each problem.",
+  },
+  WORKLINK_PARENT_NOT_CASE: {
+    status: 400,
+    description: 'An action was requested under a work item that is not a case.',
+  },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof errorCatalog;
+
+/**
+ * An expected failure with a stable code. The server turns it into the body
+ * `{ code, message, details? }` with the catalog's status, except that 5xx
+ * bodies are replaced by a generic message.
+ */
+export class WorklinkError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  readonly details?: unknown[];
+
+  constructor(code: ErrorCode, message: string, options: { details?: unknown[]; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'WorklinkError';
+    this.code = code;
+    this.statusCode = errorCatalog[code].status;
+    if (options.details !== undefined) {
+      this.details = options.details;
+    }
+  }
+}
+
+export function isWorklinkError(error: unknown): error is WorklinkError {
+  return error instanceof WorklinkError;
+}

@@ -1,0 +1,38 @@
+import { EventEmitter } from 'node:events';
+import type { WorkItemType } from '../../core/api-types.js';
+
+/** Payloads of the in-process events that inbound mail and send plans publish. */
+export interface WorklinkEvents {
+  /** A message was attached to a work item. */
+  message: { workItemId: number; reference: string; teamId: number; messageId: number; hasAttachments: boolean };
+  /** Two work items were linked. */
+  link: { lowId: number; highId: number; origin: string };
+  /** A work item was created. */
+  'work-item': { workItemId: number; reference: string; teamId: number; type: WorkItemType; origin: string };
+}
+
+export type WorklinkEventName = keyof WorklinkEvents;
+
+/**
+ * A typed EventEmitter. It reaches listeners of this process only; several
+ * instances behind one PostgreSQL database need a LISTEN/NOTIFY bridge.
+ */
+export class EventBus {
+  private readonly emitter = new EventEmitter();
+
+  constructor() {
+    // Every open server-sent-events stream adds a listener.
+    this.emitter.setMaxListeners(0);
+  }
+
+  emit<Name extends WorklinkEventName>(name: Name, payload: WorklinkEvents[Name]): void {
+    this.emitter.emit(name, payload);
+  }
+
+  on<Name extends WorklinkEventName>(name: Name, listener: (payload: WorklinkEvents[Name]) => void): () => void {
+    this.emitter.on(name, listener);
+    return () => {
+      this.emitter.off(name, listener);
+    };
+  }
+}

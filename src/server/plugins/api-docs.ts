@@ -1,0 +1,25 @@
+import fp from 'fastify-plugin';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+
+/** OpenAPI document built from the route schemas, with Swagger UI at `/docs`. */
+export const apiDocsPlugin = fp(
+  async (app) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Worklink API',
+          version: '1',
+          description:
+            'Errors are `{ "code": "WORKLINK_...", "message": "...", "details"?: [...] }`; the codes are listed in docs/errors.md.',
+        },
+        components: {
+          securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  },
+  { name: 'worklink-api-docs' },
+);

@@ -1,0 +1,145 @@
+import type { FormField } from '../../core/api-types.js';
+import { WorklinkError } from '../errors.js';
+import { parseJson } from './executor.js';
+import type { Executor } from './executor.js';
+
+const datePattern = /^\d{4}-\d{2}-\d{2}$/;
+
+/** True for an existing day written YYYY-MM-DD; rejects 2026-02-30, which Date would roll over. */
+function isCalendarDate(value: string): boolean {
+  if (!datePattern.test(value)) {
+    return false;
+  }
+  const parsed = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(parsed.getTime()) && parsed.toISOString().slice(0, 10) === value;
+}
+
+/** Returns the creation form of a team, fields in their defined order; empty when the team has none. */
+export async function getTeamForm(db: Executor, teamId: number): Promise<FormField[]> {
+  const rows = await db
+    .selectFrom('team_form_fields')
+    .selectAll()
+    .where('team_id', '=', teamId)
+    .orderBy('position')
+    .execute();
+  return rows.map((row) => {
+    const field: FormField = {
+      name: row.name,
+      label: { en: row.label_en, pl: row.label_pl },
+      type: row.type,
+      required: row.required === 1,
+    };
+    if (row.type === 'choice') {
+      field.options = parseJson<string[]>(row.options, []);
+    }
+    return field;
+  });
+}
+
+/** Throws `WORKLINK_FORM_INVALID` for repeated names, a choice without options, or options on other types. */
+export function validateFormDefinition(fields: readonly FormField[]): void {
+  const names = new Set<string>();
+  for (const field of fields) {
+    if (names.has(field.name)) {
+      throw new WorklinkError(
+        'WORKLINK_FORM_INVALID',
+        `Field name "${field.name}" appears twice: give each field a unique name.`,
+      );
+    }
+    names.add(field.name);
+    const options = field.options ?? [];
+    if (field.type === 'choice' && options.length === 0) {
+      throw new WorklinkError(
+        'WORKLINK_FORM_INVALID',
+        `Choice field "${field.name}" has no options: list its allowed values in \`options\`.`,
+      );
+    }
+    if (field.type === 'choice' && new Set(options).size !== options.length) {
+      throw new WorklinkError(
+        'WORKLINK_FORM_INVALID',
+        `Choice field "${field.name}" repeats an option: list each value once.`,
+      );
+    }
+    if (field.type !== 'choice' && field.options !== undefined) {
+      throw new WorklinkError(
+        'WORKLINK_FORM_INVALID',
+        `Field "${field.name}" of type ${field.type} cannot have options: remove \`options\` or use type choice.`,
+      );
+    }
+  }
+}
+
+/** Replaces the creation form of a team inside `db`, which should be a transaction. */
+export async function putTeamForm(db: Executor, teamId: number, fields: readonly FormField[]): Promise<FormField[]> {
+  validateFormDefinition(fields);
+  await db.deleteFrom('team_form_fields').where('team_id', '=', teamId).execute();
+  if (fields.length > 0) {
+    await db
+      .insertInto('team_form_fields')
+      .values(
+        fields.map((field, position) => ({
+          team_id: teamId,
+          name: field.name,
+          label_en: field.label.en,
+          label_pl: field.label.pl,
+          type: field.type,
+          required: field.required ? 1 : 0,
+          options: JSON.stringify(field.options ?? []),
+          position,
+        })),
+      )
+      .execute();
+  }
+  return getTeamForm(db, teamId);
+}
+
+/**
+ * Checks work item field values against a team's form: required fields present,
+ * dates as YYYY-MM-DD, choices among the options, no unknown names. Returns the
+ * values with empty optional fields dropped; throws `WORKLINK_FIELDS_INVALID`
+ * listing every problem.
+ */
+export function validateFormValues(
+  form: readonly FormField[],
+  values: Record<string, string> = {},
+): Record<string, string> {
+  const problems: Array<{ field: string; problem: string }> = [];
+  const accepted: Record<string, string> = {};
+  const known = new Set(form.map((field) => field.name));
+
+  for (const name of Object.keys(values)) {
+    if (!known.has(name)) {
+      problems.push({ field: name, problem: 'is not a field of this team’s form' });
+    }
+  }
+  for (const field of form) {
+    const value = values[field.name]?.trim() ?? '';
+    if (value === '') {
+      if (field.required) {
+        problems.push({ field: field.name, problem: 'is required' });
+      }
+      continue;
+    }
+    if (field.type === 'date' && !isCalendarDate(value)) {
+      problems.push({ field: field.name, problem: `"${value}" is not a date of the form YYYY-MM-DD` });
+      continue;
+    }
+    if (field.type === 'choice' && !(field.options ?? []).includes(value)) {
+      problems.push({ field: field.name, problem: `"${value}" is not one of: ${(field.options ?? []).join(', ')}` });
+      continue;
+    }
+    accepted[field.name] = value;
+  }
+
+  if (problems.length > 0) {
+    const first = problems[0]!;
+    throw new WorklinkError(
+      'WORKLINK_FIELDS_INVALID',
+      `Field "${first.field}" ${first.problem}: correct the form values.`,
+      {
+        details: problems,
+      },
+    );
+  }
+  return accepted;
+}

@@ -1,0 +1,208 @@
+import type { WorkItemStatus, WorkItemType } from '../../core/api-types.js';
+import { WorklinkError } from '../errors.js';
+import { now, parseJson } from './executor.js';
+import type { Executor } from './executor.js';
+
+export interface WorkItemRecord {
+  id: number;
+  reference: string;
+  type: WorkItemType;
+  teamId: number;
+  title: string;
+  status: WorkItemStatus;
+  requester: string | null;
+  parentId: number | null;
+  fields: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewWorkItem {
+  teamId: number;
+  type: WorkItemType;
+  title: string;
+  requester?: string | null;
+  /** The case an action belongs to; required for actions and ignored otherwise. */
+  parentId?: number | null;
+  fields?: Record<string, string>;
+}
+
+const referencePattern = /^(\d{5,}-C-A[1-9]\d*|\d{6,}-T|\d{5,}-C)$/;
+
+/** Returns the upper-case reference, or undefined when `text` is not a reference. */
+export function normalizeReference(text: string): string | undefined {
+  const upper = text.trim().toUpperCase();
+  return referencePattern.test(upper) ? upper : undefined;
+}
+
+type WorkItemRow = {
+  id: number;
+  reference: string;
+  type: WorkItemType;
+  team_id: number;
+  title: string;
+  status: WorkItemStatus;
+  requester: string | null;
+  parent_id: number | null;
+  fields: string;
+  created_at: string;
+  updated_at: string;
+};
+
+function toRecord(row: WorkItemRow): WorkItemRecord {
+  return {
+    id: row.id,
+    reference: row.reference,
+    type: row.type,
+    teamId: row.team_id,
+    title: row.title,
+    status: row.status,
+    requester: row.requester,
+    parentId: row.parent_id,
+    fields: parseJson<Record<string, string>>(row.fields, {}),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/**
+ * Takes the next number of a series. The single UPDATE ... RETURNING is
+ * atomic on both databases, so concurrent callers never get the same number.
+ */
+async function takeNumber(db: Executor, series: 'ticket' | 'case'): Promise<number> {
+  const row = await db
+    .updateTable('reference_counters')
+    .set((eb) => ({ next_value: eb('next_value', '+', 1) }))
+    .where('series', '=', series)
+    .returning('next_value')
+    .executeTakeFirstOrThrow();
+  return row.next_value - 1;
+}
+
+async function allocateReference(db: Executor, item: NewWorkItem): Promise<string> {
+  if (item.type === 'ticket') {
+    return `${String(await takeNumber(db, 'ticket')).padStart(6, '0')}-T`;
+  }
+  if (item.type === 'case') {
+    return `${String(await takeNumber(db, 'case')).padStart(5, '0')}-C`;
+  }
+
+  if (item.parentId === undefined || item.parentId === null) {
+    throw new WorklinkError('WORKLINK_PARENT_NOT_CASE', 'An action needs the case it belongs to: pass `parentId`.');
+  }
+  const parent = await db
+    .updateTable('work_items')
+    .set((eb) => ({ action_count: eb('action_count', '+', 1) }))
+    .where('id', '=', item.parentId)
+    .where('type', '=', 'case')
+    .returning(['reference', 'action_count'])
+    .executeTakeFirst();
+  if (parent === undefined) {
+    throw new WorklinkError(
+      'WORKLINK_PARENT_NOT_CASE',
+      `Work item ${item.parentId} is not a case, so it cannot have actions: create the action under a case.`,
+    );
+  }
+  return `${parent.reference}-A${parent.action_count}`;
+}
+
+/**
+ * Inserts a work item with a newly allocated reference: tickets `NNNNNN-T`,
+ * cases `NNNNN-C`, actions `<case>-A<n>`. A failed insert leaves a gap in the
+ * numbers, never a duplicate. Throws `WORKLINK_PARENT_NOT_CASE` for an action
+ * without a case.
+ */
+export async function createWorkItem(db: Executor, item: NewWorkItem): Promise<{ id: number; reference: string }> {
+  const reference = await allocateReference(db, item);
+  const timestamp = now();
+  const row = await db
+    .insertInto('work_items')
+    .values({
+      reference,
+      type: item.type,
+      team_id: item.teamId,
+      title: item.title,
+      status: 'todo',
+      requester: item.requester?.toLowerCase() ?? null,
+      parent_id: item.type === 'action' ? (item.parentId ?? null) : null,
+      action_count: 0,
+      fields: JSON.stringify(item.fields ?? {}),
+      created_at: timestamp,
+      updated_at: timestamp,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return { id: row.id, reference };
+}
+
+/** Finds a work item by reference, case-insensitively. */
+export async function findWorkItemByReference(db: Executor, reference: string): Promise<WorkItemRecord | undefined> {
+  const row = await db
+    .selectFrom('work_items')
+    .selectAll()
+    .where('reference', '=', reference.trim().toUpperCase())
+    .executeTakeFirst();
+  return row === undefined ? undefined : toRecord(row);
+}
+
+export async function findWorkItemById(db: Executor, id: number): Promise<WorkItemRecord | undefined> {
+  const row = await db.selectFrom('work_items').selectAll().where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : toRecord(row);
+}
+
+/** Lists the work items of `teamIds`, newest first. */
+export async function listWorkItemsOfTeams(
+  db: Executor,
+  teamIds: readonly number[],
+  limit = 200,
+): Promise<WorkItemRecord[]> {
+  if (teamIds.length === 0) {
+    return [];
+  }
+  const rows = await db
+    .selectFrom('work_items')
+    .selectAll()
+    .where('team_id', 'in', [...teamIds])
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toRecord);
+}
+
+/**
+ * Links two work items symmetrically, stored once as (lower id, higher id).
+ * Returns true when the link is new, false when it existed or `aId === bId`.
+ */
+export async function linkWorkItems(db: Executor, aId: number, bId: number, origin: string): Promise<boolean> {
+  if (aId === bId) {
+    return false;
+  }
+  const result = await db
+    .insertInto('work_item_links')
+    .values({
+      item_low_id: Math.min(aId, bId),
+      item_high_id: Math.max(aId, bId),
+      origin,
+      created_at: now(),
+    })
+    .onConflict((conflict) => conflict.columns(['item_low_id', 'item_high_id']).doNothing())
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Returns the work items linked to `workItemId`, oldest link first. */
+export async function listLinkedItems(db: Executor, workItemId: number): Promise<WorkItemRecord[]> {
+  const links = await db
+    .selectFrom('work_item_links')
+    .select(['item_low_id', 'item_high_id'])
+    .where((eb) => eb.or([eb('item_low_id', '=', workItemId), eb('item_high_id', '=', workItemId)]))
+    .orderBy('created_at')
+    .execute();
+  const ids = links.map((link) => (link.item_low_id === workItemId ? link.item_high_id : link.item_low_id));
+  if (ids.length === 0) {
+    return [];
+  }
+  const rows = await db.selectFrom('work_items').selectAll().where('id', 'in', ids).execute();
+  const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+  return ids.map((id) => byId.get(id)).filter((item): item is WorkItemRecord => item !== undefined);
+}

@@ -1,0 +1,23 @@
+import { sql } from 'kysely';
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@fastify/type-provider-typebox';
+import { WorklinkError } from '../../errors.js';
+
+const HealthResponse = Type.Object({ status: Type.Literal('ok'), database: Type.String() });
+
+/** `GET /healthz`: 200 once the database answers, 503 otherwise. */
+export const healthRoutes: FastifyPluginAsync = async (app) => {
+  app.get(
+    '/healthz',
+    { schema: { summary: 'Liveness and database check', tags: ['health'], response: { 200: HealthResponse } } },
+    async (request) => {
+      try {
+        await sql`select 1`.execute(app.database.db);
+      } catch (error) {
+        request.log.error({ err: error }, 'health check: database query failed');
+        throw new WorklinkError('WORKLINK_UNAVAILABLE', 'The database does not answer.', { cause: error });
+      }
+      return { status: 'ok' as const, database: app.database.dialect };
+    },
+  );
+};
