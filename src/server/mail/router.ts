@@ -1,0 +1,350 @@
+import type { Settings } from '../../core/api-types.js';
+import { splitPlusAddress } from '../../core/plus-address.js';
+import { normalizeSubject } from '../../core/subject.js';
+import type { MailboxEntry } from '../repositories/mailboxes.js';
+import { findMailboxByAddress, loadMailboxes } from '../repositories/mailboxes.js';
+import { createWorkItem, linkWorkItems } from '../repositories/work-items.js';
+import { getSettings } from '../repositories/settings.js';
+import { now } from '../repositories/executor.js';
+import type { Executor } from '../repositories/executor.js';
+import type { ParsedMessage } from './parse-message.js';
+import {
+  findThreadMatches,
+  matchPlusTag,
+  matchSendPlan,
+  matchSubjectReference,
+  type RouteRule,
+  type ThreadMatch,
+  type WorkItemRow,
+} from './routing-rules.js';
+
+export interface RoutingInput {
+  /** `messages.id` of the stored message. */
+  messageRowId: number;
+  message: ParsedMessage;
+  envelopeRecipients: string[];
+  conversationId: string | null;
+  /** Why the message is automatic (auto-reply, bounce), or null for a person's message. */
+  automaticReason: string | null;
+}
+
+/** A route that this delivery added; re-deliveries report none for routes that already existed. */
+export interface NewRoute {
+  workItemId: number;
+  reference: string;
+  teamId: number;
+  mailboxId: number;
+  rule: RouteRule;
+}
+
+export interface CreatedItem extends WorkItemRow {
+  type: MailboxEntry['defaultType'];
+}
+
+export interface RoutingResult {
+  newRoutes: NewRoute[];
+  createdItems: CreatedItem[];
+  /** Links this delivery created, as stored: lower id first. */
+  createdLinks: { lowId: number; highId: number; origin: string }[];
+  /** Set when the message ended with no route at all and was kept in `unrouted_messages`. */
+  unroutedReason: string | null;
+}
+
+/** Longest title given to a work item created from a subject; a subject may be any length. */
+const maxTitleLength = 250;
+
+interface MatchedMailbox {
+  mailbox: MailboxEntry;
+  /** Plus tags seen on this mailbox's addresses, in the order they appear. */
+  tags: string[];
+}
+
+/**
+ * Collects the connected mailboxes among To, Cc and the envelope recipients,
+ * with the plus tag stripped, in order of first appearance.
+ */
+function matchMailboxes(addresses: string[], mailboxes: MailboxEntry[], separator: string): MatchedMailbox[] {
+  const matched = new Map<number, MatchedMailbox>();
+  for (const address of addresses) {
+    const { base, tag } = splitPlusAddress(address, separator);
+    const mailbox = findMailboxByAddress(mailboxes, base, separator);
+    if (mailbox === undefined) {
+      continue;
+    }
+    const entry = matched.get(mailbox.id) ?? { mailbox, tags: [] };
+    if (tag !== null && !entry.tags.includes(tag)) {
+      entry.tags.push(tag);
+    }
+    matched.set(mailbox.id, entry);
+  }
+  return [...matched.values()];
+}
+
+function isInternalSender(sender: string | null, settings: Settings): boolean {
+  const domain = sender?.split('@').pop();
+  return domain !== undefined && settings.internalDomains.includes(domain);
+}
+
+function titleOf(subject: string): string {
+  const title = normalizeSubject(subject).trim();
+  if (title === '') {
+    return '(no subject)';
+  }
+  return title.length > maxTitleLength ? `${title.slice(0, maxTitleLength - 1)}…` : title;
+}
+
+/**
+ * Picks the target work item of one mailbox by rules 1 to 4; null means a
+ * new work item is needed. In mode `only`, rewriting is trusted alone: only
+ * the plus tag and the Message-ID headers count.
+ */
+async function findTarget(
+  db: Executor,
+  matched: MatchedMailbox,
+  context: {
+    mailboxes: MailboxEntry[];
+    settings: Settings;
+    message: ParsedMessage;
+    threadMatches: ThreadMatch[];
+    senderIsInternal: boolean;
+  },
+): Promise<{ item: WorkItemRow; rule: RouteRule } | null> {
+  const { mailbox } = matched;
+  const mode = context.settings.plusAddressing.mode;
+
+  const byTag = await matchPlusTag(db, mailbox, matched.tags);
+  if (byTag !== null) {
+    return { item: byTag, rule: 'plus' };
+  }
+
+  if (mode !== 'only') {
+    const planId = context.message.headers['x-worklink-plan'];
+    const separator = context.settings.plusAddressing.separator;
+    const byPlan = await matchSendPlan(db, mailbox, context.mailboxes, planId, separator);
+    if (byPlan !== null) {
+      return { item: byPlan, rule: 'plan' };
+    }
+  }
+
+  const byThread = context.threadMatches.find(
+    (match) => match.teamId === mailbox.teamId && (mode !== 'only' || !match.byConversation),
+  );
+  if (byThread !== undefined) {
+    return { item: byThread, rule: 'thread' };
+  }
+
+  if (mode !== 'only') {
+    const sender = context.message.from?.address ?? null;
+    const bySubject = await matchSubjectReference(
+      db,
+      mailbox,
+      context.message.subject,
+      sender,
+      context.senderIsInternal,
+    );
+    if (bySubject !== null) {
+      return { item: bySubject, rule: 'subject' };
+    }
+  }
+
+  return null;
+}
+
+async function insertRoute(db: Executor, messageRowId: number, route: NewRoute): Promise<boolean> {
+  // The primary key (message_id, work_item_id) keeps one message on a work item once, even under concurrent deliveries.
+  const inserted = await db
+    .insertInto('message_routes')
+    .values({
+      message_id: messageRowId,
+      work_item_id: route.workItemId,
+      mailbox_id: route.mailboxId,
+      rule: route.rule,
+      created_at: now(),
+    })
+    .onConflict((conflict) => conflict.columns(['message_id', 'work_item_id']).doNothing())
+    .returning('work_item_id')
+    .executeTakeFirst();
+  return inserted !== undefined;
+}
+
+/**
+ * Routes a stored message to one work item per connected mailbox among its
+ * recipients, creating and linking work items where no rule finds one. Safe
+ * to run again for the same message: mailboxes that already have a route
+ * are skipped, so a re-delivery only adds the routes that are missing.
+ */
+export async function routeMessage(db: Executor, input: RoutingInput): Promise<RoutingResult> {
+  const { message } = input;
+  const mailboxes = await loadMailboxes(db);
+  const settings = await getSettings(db);
+  const separator = settings.plusAddressing.separator;
+
+  const sender = message.from?.address ?? null;
+  const senderBase = sender === null ? null : splitPlusAddress(sender, separator).base;
+  const senderIsOwnMailbox =
+    senderBase !== null && findMailboxByAddress(mailboxes, senderBase, separator) !== undefined;
+  const senderIsInternal = isInternalSender(senderBase, settings);
+
+  const addresses = [
+    ...message.to.map((entry) => entry.address),
+    ...message.cc.map((entry) => entry.address),
+    ...input.envelopeRecipients.map((address) => address.trim().toLowerCase()),
+  ];
+  const matchedMailboxes = matchMailboxes(addresses, mailboxes, separator);
+
+  // A team whose work item already holds this message is done: a re-delivery must not open a second one.
+  const existingRoutes = await db
+    .selectFrom('message_routes')
+    .innerJoin('work_items', 'work_items.id', 'message_routes.work_item_id')
+    .select(['message_routes.mailbox_id', 'work_items.team_id'])
+    .where('message_routes.message_id', '=', input.messageRowId)
+    .execute();
+  const routedMailboxIds = new Set(existingRoutes.map((route) => route.mailbox_id));
+  const routedTeamIds = new Set(existingRoutes.map((route) => route.team_id));
+  const pending = matchedMailboxes.filter(
+    (matched) => !routedMailboxIds.has(matched.mailbox.id) && !routedTeamIds.has(matched.mailbox.teamId),
+  );
+
+  const threadMatches = await findThreadMatches(db, { rowId: input.messageRowId, ...message }, input.conversationId);
+  const context = { mailboxes, settings, message, threadMatches, senderIsInternal };
+
+  const planned: NewRoute[] = [];
+  const needsItem: MatchedMailbox[] = [];
+  for (const matched of pending) {
+    const target = await findTarget(db, matched, context);
+    if (target === null) {
+      needsItem.push(matched);
+      continue;
+    }
+    const { item, rule } = target;
+    planned.push({
+      workItemId: item.id,
+      reference: item.reference,
+      teamId: item.teamId,
+      mailboxId: matched.mailbox.id,
+      rule,
+    });
+  }
+
+  const creationBlocked =
+    input.automaticReason !== null
+      ? `automatic message (${input.automaticReason})`
+      : senderIsOwnMailbox
+        ? 'sent by a connected mailbox'
+        : null;
+  const createdItems: CreatedItem[] = [];
+  let createdLinks: RoutingResult['createdLinks'] = [];
+  if (creationBlocked === null) {
+    for (const matched of needsItem) {
+      // Two mailboxes of one team on the same message share that team's work item.
+      if (planned.some((route) => route.teamId === matched.mailbox.teamId)) {
+        continue;
+      }
+      const created = await createWorkItem(db, {
+        teamId: matched.mailbox.teamId,
+        type: matched.mailbox.defaultType,
+        title: titleOf(message.subject),
+        // The sender is never a connected mailbox here, because their mail creates nothing.
+        requester: senderBase,
+      });
+      const item = {
+        id: created.id,
+        reference: created.reference,
+        teamId: matched.mailbox.teamId,
+        type: matched.mailbox.defaultType,
+      };
+      createdItems.push(item);
+      planned.push({
+        workItemId: item.id,
+        reference: item.reference,
+        teamId: item.teamId,
+        mailboxId: matched.mailbox.id,
+        rule: 'new',
+      });
+    }
+    createdLinks = await linkCreatedItems(db, input.messageRowId, createdItems, planned, threadMatches);
+  }
+
+  const newRoutes: NewRoute[] = [];
+  for (const route of planned) {
+    if (await insertRoute(db, input.messageRowId, route)) {
+      newRoutes.push(route);
+    }
+  }
+  await touchWorkItems(db, newRoutes, input.automaticReason === null && !senderIsInternal && !senderIsOwnMailbox);
+
+  let unroutedReason: string | null = null;
+  if (existingRoutes.length === 0 && newRoutes.length === 0) {
+    unroutedReason =
+      matchedMailboxes.length === 0
+        ? 'no connected mailbox among the recipients'
+        : (creationBlocked ?? 'no work item matched');
+    await db
+      .insertInto('unrouted_messages')
+      .values({ message_id: input.messageRowId, reason: unroutedReason, state: 'open', created_at: now() })
+      .onConflict((conflict) => conflict.column('message_id').doNothing())
+      .execute();
+  }
+
+  return { newRoutes, createdItems, createdLinks, unroutedReason };
+}
+
+/**
+ * Links each new work item to the other new ones from this message, and to
+ * the work items of other teams that this message or its thread belongs to,
+ * so both teams see the conversation from the start.
+ */
+async function linkCreatedItems(
+  db: Executor,
+  messageRowId: number,
+  createdItems: WorkItemRow[],
+  planned: NewRoute[],
+  threadMatches: ThreadMatch[],
+): Promise<RoutingResult['createdLinks']> {
+  const links: RoutingResult['createdLinks'] = [];
+  const origin = `message:${messageRowId}`;
+  const related = new Map<number, number>();
+  for (const route of planned) {
+    related.set(route.workItemId, route.teamId);
+  }
+  for (const match of threadMatches) {
+    related.set(match.id, match.teamId);
+  }
+
+  for (const item of createdItems) {
+    for (const [otherId, otherTeamId] of related) {
+      if (
+        otherId === item.id ||
+        (otherTeamId === item.teamId && !createdItems.some((created) => created.id === otherId))
+      ) {
+        continue;
+      }
+      if (await linkWorkItems(db, item.id, otherId, origin)) {
+        links.push({ lowId: Math.min(item.id, otherId), highId: Math.max(item.id, otherId), origin });
+      }
+    }
+  }
+  return links;
+}
+
+/**
+ * Marks work items as updated, and moves those in `waiting` back to `todo`
+ * when `reopen` is set: an answer from outside the company is what a
+ * waiting work item waits for.
+ */
+async function touchWorkItems(db: Executor, routes: NewRoute[], reopen: boolean): Promise<void> {
+  const ids = [...new Set(routes.map((route) => route.workItemId))];
+  if (ids.length === 0) {
+    return;
+  }
+  const timestamp = now();
+  await db.updateTable('work_items').set({ updated_at: timestamp }).where('id', 'in', ids).execute();
+  if (reopen) {
+    await db
+      .updateTable('work_items')
+      .set({ status: 'todo' })
+      .where('id', 'in', ids)
+      .where('status', '=', 'waiting')
+      .execute();
+  }
+}

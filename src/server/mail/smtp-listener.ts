@@ -1,0 +1,173 @@
+import fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import { SMTPServer } from 'smtp-server';
+import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Config } from '../config.js';
+import type { DatabaseHandle } from '../db/database.js';
+import { findMailboxByAddress, loadMailboxes } from '../repositories/mailboxes.js';
+import { getSettings } from '../repositories/settings.js';
+import { maskAddress } from '../repositories/addresses.js';
+import { createClientAllowList } from './client-allow-list.js';
+import { ingestMessage } from './ingest.js';
+import type { MailEventSink } from './ingest.js';
+
+export interface SmtpListenerOptions {
+  config: Readonly<Config>;
+  database: DatabaseHandle;
+  log: FastifyBaseLogger;
+  events?: MailEventSink;
+  /**
+   * Port to listen on instead of `config.smtpPort`, where 0 turns the
+   * listener off. Tests pass 0 here to get a free port.
+   */
+  listenPort?: number;
+}
+
+export interface SmtpListener {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** An SMTP reply for smtp-server: it sends `responseCode` and the message as the reply line. */
+function smtpError(responseCode: number, message: string): Error & { responseCode: number } {
+  return Object.assign(new Error(message), { responseCode });
+}
+
+/** Reads the certificate that the HTTPS listener uses; STARTTLS is offered only when both files exist. */
+function readCertificate(config: Readonly<Config>): { key: Buffer; cert: Buffer } | null {
+  if (config.tlsCert === undefined || config.tlsKey === undefined) {
+    return null;
+  }
+  if (!fs.existsSync(config.tlsCert) || !fs.existsSync(config.tlsKey)) {
+    return null;
+  }
+  return { key: fs.readFileSync(config.tlsKey), cert: fs.readFileSync(config.tlsCert) };
+}
+
+/** Buffers the DATA stream; smtp-server stops counting the size limit in bytes only, so it reports the excess. */
+async function readMessage(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) {
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * Starts the inbound SMTP listener on `config.host`. It is a final
+ * destination, never a relay: it accepts `RCPT TO` only for connected
+ * mailboxes (plain, plus-addressed or an alias) and answers `250` to DATA
+ * only after the message is committed to the database, or `451` so that the
+ * sending server retries. Resolves once the port is bound.
+ */
+export async function startSmtpListener(options: SmtpListenerOptions): Promise<SmtpListener> {
+  const { config, database, log, events } = options;
+  const allowList = await createClientAllowList(config.smtpAllowedHosts);
+  const certificate = readCertificate(config);
+
+  const server = new SMTPServer({
+    name: 'worklink',
+    banner: 'Worklink inbound mail',
+    size: config.smtpMaxMessageBytes,
+    authOptional: true,
+    disabledCommands: certificate === null ? ['AUTH', 'STARTTLS'] : ['AUTH'],
+    ...(certificate ?? {}),
+    // Reverse DNS of each client would add a network round trip and is not used for any decision.
+    disableReverseLookup: true,
+    logger: false,
+
+    onConnect(session: SMTPServerSession, callback: (error?: Error | null) => void) {
+      if (!allowList.allows(session.remoteAddress)) {
+        log.warn({ remoteAddress: session.remoteAddress }, 'smtp client rejected by WORKLINK_SMTP_ALLOWED_HOSTS');
+        callback(smtpError(554, '5.7.1 Your host is not allowed to deliver mail here'));
+        return;
+      }
+      callback();
+    },
+
+    onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (error?: Error | null) => void) {
+      if (session.envelope.rcptTo.length >= config.smtpMaxRecipients) {
+        callback(smtpError(452, `4.5.3 Too many recipients: at most ${config.smtpMaxRecipients} per message`));
+        return;
+      }
+      void (async () => {
+        const [mailboxes, settings] = await Promise.all([loadMailboxes(database.db), getSettings(database.db)]);
+        const mailbox = findMailboxByAddress(mailboxes, address.address, settings.plusAddressing.separator);
+        if (mailbox === undefined) {
+          callback(smtpError(550, `5.1.1 <${address.address}> is not a connected mailbox of this server`));
+          return;
+        }
+        callback();
+      })().catch((error: unknown) => {
+        log.error({ err: error }, 'smtp recipient check failed');
+        callback(smtpError(451, '4.3.0 Temporary failure, try again later'));
+      });
+    },
+
+    onData(
+      stream: SMTPServerDataStream,
+      session: SMTPServerSession,
+      callback: (error?: Error | null, message?: string) => void,
+    ) {
+      void (async () => {
+        const raw = await readMessage(stream);
+        if (stream.sizeExceeded) {
+          callback(smtpError(552, `5.3.4 Message too big: at most ${config.smtpMaxMessageBytes} bytes`));
+          return;
+        }
+
+        const mailFrom = session.envelope.mailFrom;
+        const result = await ingestMessage(
+          database,
+          {
+            raw,
+            envelopeRecipients: session.envelope.rcptTo.map((recipient) => recipient.address),
+            source: 'smtp',
+            envelopeSender: mailFrom === false ? null : mailFrom.address,
+          },
+          events,
+        );
+        log.info(
+          {
+            messageRowId: result.messageRowId,
+            bytes: raw.length,
+            routes: result.newRoutes.map((route) => route.reference),
+            duplicate: result.duplicate,
+            unrouted: result.unroutedReason,
+            from: mailFrom === false ? null : maskAddress(mailFrom.address),
+          },
+          'inbound message stored',
+        );
+        callback(null, `Stored as message ${result.messageRowId}`);
+      })().catch((error: unknown) => {
+        log.error({ err: error }, 'inbound message could not be stored');
+        callback(smtpError(451, '4.3.0 Message not stored, try again later'));
+      });
+    },
+  });
+
+  const port = options.listenPort ?? config.smtpPort;
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    server.listen(port, config.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  // Socket errors after the start (a client resetting the connection) are logged, not thrown.
+  server.on('error', (error: Error) => log.warn({ err: error }, 'smtp connection error'));
+
+  const address = server.server.address();
+  const boundPort = typeof address === 'object' && address !== null ? address.port : port;
+  log.info({ host: config.host, port: boundPort, starttls: certificate !== null }, 'smtp listener started');
+
+  return {
+    port: boundPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      }),
+  };
+}
