@@ -39,9 +39,9 @@ export function resolvePublicOrigin(value) {
   return url.origin;
 }
 
-/** Replaces the development origin in manifest.xml with `origin`. */
+/** Replaces the development origin in manifest.xml, in URLs and in AppDomain values, with `origin`. */
 export function rewriteManifestOrigin(xml, origin) {
-  return xml.split(`${DEV_ORIGIN}/`).join(`${origin}/`);
+  return xml.replace(/https:\/\/localhost:3000(?=[/"<])/g, origin);
 }
 
 /** Runs esbuild on TypeScript and on JavaScript from node_modules, lowering both to `target`. */
@@ -72,7 +72,14 @@ export default function createConfigs(_env, argv = {}) {
     mode,
     target: ['web', 'es2016'],
     entry: { launchevent: path.join(rootDir, 'src/addin/launchevent/launchevent.ts') },
-    output: { path: outputDir, filename: '[name].js', iife: true, publicPath: '' },
+    // Both configurations write to dist/addin, so each one cleans only its own files.
+    output: {
+      path: outputDir,
+      filename: '[name].js',
+      iife: true,
+      publicPath: '',
+      clean: { keep: (file) => !file.startsWith('launchevent') },
+    },
     // Eval-based source maps would wrap every module in eval(); keep maps external or off.
     devtool: production ? false : 'source-map',
     module: { rules: esbuildRules('es2016') },
@@ -109,6 +116,7 @@ export default function createConfigs(_env, argv = {}) {
       filename: '[name].js',
       chunkFilename: 'taskpane-[name].[contenthash:8].js',
       publicPath: '',
+      clean: { keep: (file) => file.startsWith('launchevent') },
     },
     devtool: 'source-map',
     module: { rules: esbuildRules('es2020') },
@@ -122,6 +130,13 @@ export default function createConfigs(_env, argv = {}) {
         chunks: ['taskpane'],
         inject: 'body',
         scriptLoading: 'blocking',
+      }),
+      // SupportUrl in the manifest names this static page.
+      new HtmlWebpackPlugin({
+        filename: 'support.html',
+        template: path.join(rootDir, 'src/addin/taskpane/support.html'),
+        chunks: [],
+        inject: false,
       }),
       new CopyWebpackPlugin({
         patterns: [
