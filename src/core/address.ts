@@ -1,0 +1,357 @@
+import { buildAddrSpec, parseAddrSpec } from './addr-spec.js';
+import type { AddrSpec } from './addr-spec.js';
+import { tokenizeAddressList } from './address-tokens.js';
+import type { AddressToken } from './address-tokens.js';
+import { fail, ok, quote } from './result.js';
+import type { CoreError, Result } from './result.js';
+
+export { utf8Length } from './utf8.js';
+
+/** One mailbox of an address list. */
+export interface ParsedAddress {
+  /** Display name without quotes, or `''`. RFC 2047 encoded words are left as they are. */
+  name: string;
+  /** `local@domain`: the local part as written, the domain in lower-case ASCII. */
+  address: string;
+  /** Name of the group the mailbox was listed in, as in `Team: a@x, b@y;`. */
+  group?: string;
+}
+
+interface Parsed<T> {
+  value: T;
+  next: number;
+}
+
+type Failure = { ok: false; error: CoreError };
+type Step<T> = { ok: true; value: Parsed<T> } | Failure;
+
+/**
+ * Parses an RFC 5322 address list such as a To or Cc header value. Groups are flattened,
+ * and each of their mailboxes carries the group name. Besides commas, top-level
+ * semicolons separate addresses too, because Outlook users type lists that way.
+ * An empty list, or one of only `undisclosed-recipients:;`, gives `[]`.
+ */
+export function parseAddressList(input: string): Result<ParsedAddress[]> {
+  if (typeof input !== 'string') {
+    return fail(
+      'WORKLINK_ADDRESS_EMPTY',
+      'The address list is not a string: pass the header value as text.',
+      String(input),
+    );
+  }
+
+  const tokens = tokenizeAddressList(input);
+  if (!tokens.ok) {
+    return tokens;
+  }
+
+  const list = tokens.value;
+  const addresses: ParsedAddress[] = [];
+  let i = 0;
+
+  while (i < list.length) {
+    const token = list[i];
+    if (token === undefined) {
+      break;
+    }
+    if (token.kind === 'space' || isSpecial(token, ',') || isSpecial(token, ';')) {
+      i++;
+      continue;
+    }
+
+    const entry = parseEntry(list, i, null, input);
+    if (!entry.ok) {
+      return entry;
+    }
+    for (const address of entry.value.value) {
+      addresses.push(address);
+    }
+
+    i = skipSpaces(list, entry.value.next);
+    const after = list[i];
+    if (after !== undefined && !isSpecial(after, ',') && !isSpecial(after, ';')) {
+      return unexpected(input, after);
+    }
+  }
+
+  return ok(addresses);
+}
+
+/**
+ * Parses exactly one mailbox, with or without display name, such as
+ * `"Wsparcie PL" <pl.support@contoso.example>`.
+ */
+export function parseAddress(input: string): Result<ParsedAddress> {
+  const list = parseAddressList(input);
+  if (!list.ok) {
+    return list;
+  }
+
+  const only = list.value[0];
+  if (only === undefined) {
+    return fail('WORKLINK_ADDRESS_EMPTY', 'The address is empty: write it as local@domain.', input);
+  }
+  if (list.value.length > 1 || only.group !== undefined) {
+    return fail(
+      'WORKLINK_ADDRESS_NOT_SINGLE',
+      `Input ${quote(input)} contains ${list.value.length} addresses or a group where one mailbox was expected: give a single address.`,
+      input,
+    );
+  }
+
+  return ok(only);
+}
+
+/**
+ * Normalizes a bare address for comparison: trimmed, local part and domain lower-cased
+ * (Exchange compares local parts case-insensitively), IDN domain converted to ASCII.
+ * Returns an error when the input is not one valid bare address.
+ */
+export function normalizeAddress(address: string): Result<string> {
+  if (typeof address !== 'string') {
+    return fail('WORKLINK_ADDRESS_EMPTY', 'The address is not a string: pass it as local@domain.', String(address));
+  }
+
+  const spec = parseAddrSpec(address);
+  if (!spec.ok) {
+    return spec;
+  }
+
+  return ok(formatAddrSpec(spec.value, true));
+}
+
+/** Returns true when both are valid addresses of the same mailbox, ignoring case. Never throws. */
+export function sameAddress(a: string, b: string): boolean {
+  const first = normalizeAddress(a);
+  const second = normalizeAddress(b);
+  return first.ok && second.ok && first.value === second.value;
+}
+
+/** Returns the lower-case ASCII domain of a valid bare address, or null. */
+export function domainOf(address: string): string | null {
+  const spec = typeof address === 'string' ? parseAddrSpec(address) : null;
+  return spec !== null && spec.ok ? spec.value.domain : null;
+}
+
+/** Writes `local@domain`, with the local part lower-cased when `lowerLocal` is set. */
+export function formatAddrSpec(spec: AddrSpec, lowerLocal: boolean): string {
+  const local = lowerLocal ? spec.local.toLowerCase() : spec.local;
+  return local + '@' + spec.domain;
+}
+
+/** Parses one list entry at `start`: a mailbox, or a group when `group` is null. */
+function parseEntry(tokens: AddressToken[], start: number, group: string | null, input: string): Step<ParsedAddress[]> {
+  let i = start;
+  while (i < tokens.length && isWord(tokens[i])) {
+    i++;
+  }
+  const phrase = tokens.slice(start, i);
+  const next = tokens[i];
+
+  if (next !== undefined && isSpecial(next, '<')) {
+    return parseAngleAddr(tokens, i + 1, phraseText(phrase), group, input);
+  }
+
+  if (next !== undefined && isSpecial(next, '@')) {
+    const domain = skipSpaces(tokens, i + 1);
+    const written = writtenText(tokens.slice(start, domain + 1));
+    const spec = buildAddrSpec(phrase, tokens[domain], written);
+    if (!spec.ok) {
+      return spec;
+    }
+    return step([mailbox('', spec.value, group)], domain + 1);
+  }
+
+  if (next !== undefined && isSpecial(next, ':')) {
+    const name = phraseText(phrase);
+    if (group !== null) {
+      return syntaxError(input, `nests group ${quote(name)} inside group ${quote(group)}: list its members directly`);
+    }
+    if (name === '') {
+      return syntaxError(input, 'has a ":" without a group name before it: name the group or remove the ":"');
+    }
+    return parseGroupMembers(tokens, i + 1, name, input);
+  }
+
+  const written = writtenText(phrase).trim();
+  if (written === '') {
+    return next === undefined ? syntaxError(input, 'ends unexpectedly') : unexpected(input, next);
+  }
+  return fail(
+    'WORKLINK_ADDRESS_MISSING_AT',
+    `Address ${quote(written)} has no "@": write it as local@domain.`,
+    written,
+  );
+}
+
+function parseAngleAddr(
+  tokens: AddressToken[],
+  start: number,
+  name: string,
+  group: string | null,
+  input: string,
+): Step<ParsedAddress[]> {
+  let i = skipSpaces(tokens, start);
+
+  // Obsolete source route (`<@relay.example:john@x>`, RFC 5322 section 4.4): skipped.
+  const first = tokens[i];
+  if (first !== undefined && isSpecial(first, '@')) {
+    while (i < tokens.length && !isSpecial(tokens[i], ':') && !isSpecial(tokens[i], '>')) {
+      i++;
+    }
+    i = isSpecial(tokens[i], ':') ? i + 1 : i;
+  }
+
+  const localStart = i;
+  while (i < tokens.length && !isSpecial(tokens[i], '@') && !isSpecial(tokens[i], '>')) {
+    i++;
+  }
+  const localTokens = tokens.slice(localStart, i);
+
+  let close = i;
+  while (close < tokens.length && !isSpecial(tokens[close], '>')) {
+    close++;
+  }
+  if (close >= tokens.length) {
+    return syntaxError(input, 'has a "<" that is never closed: add the ">"');
+  }
+
+  const written = writtenText(tokens.slice(localStart, close)).trim();
+  if (!isSpecial(tokens[i], '@')) {
+    if (written === '') {
+      return fail(
+        'WORKLINK_ADDRESS_EMPTY',
+        `Address list ${quote(input)} has an empty "<>": write the address inside the brackets.`,
+        input,
+      );
+    }
+    return fail(
+      'WORKLINK_ADDRESS_MISSING_AT',
+      `Address ${quote(written)} has no "@": write it as local@domain.`,
+      written,
+    );
+  }
+
+  const domainTokens = tokens.slice(i + 1, close).filter((token) => token.kind !== 'space');
+  if (domainTokens.length > 1) {
+    return fail(
+      'WORKLINK_DOMAIN_INVALID',
+      `Address ${quote(written)} has spaces or extra characters in its domain: remove them.`,
+      written,
+    );
+  }
+
+  const spec = buildAddrSpec(localTokens, domainTokens[0], written);
+  if (!spec.ok) {
+    return spec;
+  }
+  return step([mailbox(name, spec.value, group)], close + 1);
+}
+
+function parseGroupMembers(tokens: AddressToken[], start: number, name: string, input: string): Step<ParsedAddress[]> {
+  const members: ParsedAddress[] = [];
+  let i = start;
+
+  for (;;) {
+    const token = tokens[i];
+    if (token === undefined) {
+      return syntaxError(input, `has group ${quote(name)} without its closing ";": end the group with ";"`);
+    }
+    if (isSpecial(token, ';')) {
+      return step(members, i + 1);
+    }
+    if (token.kind === 'space' || isSpecial(token, ',')) {
+      i++;
+      continue;
+    }
+
+    const member = parseEntry(tokens, i, name, input);
+    if (!member.ok) {
+      return member;
+    }
+    for (const address of member.value.value) {
+      members.push(address);
+    }
+
+    i = skipSpaces(tokens, member.value.next);
+    const after = tokens[i];
+    if (after !== undefined && !isSpecial(after, ',') && !isSpecial(after, ';')) {
+      return unexpected(input, after);
+    }
+  }
+}
+
+function mailbox(name: string, spec: AddrSpec, group: string | null): ParsedAddress {
+  const parsed: ParsedAddress = { name, address: formatAddrSpec(spec, false) };
+  if (group !== null) {
+    parsed.group = group;
+  }
+  return parsed;
+}
+
+/** Joins the words of a display name; runs of whitespace and comments become one space. */
+function phraseText(tokens: AddressToken[]): string {
+  let text = '';
+  let pendingSpace = false;
+
+  for (const token of tokens) {
+    if (token.kind === 'space') {
+      pendingSpace = text !== '';
+    } else if (token.kind === 'atom' || token.kind === 'quoted') {
+      text += (pendingSpace ? ' ' : '') + token.text;
+      pendingSpace = false;
+    }
+  }
+
+  return text;
+}
+
+/** Rebuilds roughly what the input said, for error messages. */
+function writtenText(tokens: AddressToken[]): string {
+  let text = '';
+  for (const token of tokens) {
+    if (token.kind === 'space') {
+      text += ' ';
+    } else if (token.kind === 'quoted') {
+      text += '"' + token.text + '"';
+    } else {
+      text += token.text;
+    }
+  }
+  return text;
+}
+
+function isWord(token: AddressToken | undefined): boolean {
+  return token !== undefined && (token.kind === 'atom' || token.kind === 'quoted' || token.kind === 'space');
+}
+
+function isSpecial(token: AddressToken | undefined, text: string): boolean {
+  return token !== undefined && token.kind === 'special' && token.text === text;
+}
+
+function skipSpaces(tokens: AddressToken[], start: number): number {
+  let i = start;
+  while (i < tokens.length && tokens[i]?.kind === 'space') {
+    i++;
+  }
+  return i;
+}
+
+function step<T>(value: T, next: number): Step<T> {
+  return { ok: true, value: { value, next } };
+}
+
+function unexpected(input: string, token: AddressToken): Failure {
+  const text = token.kind === 'special' || token.kind === 'atom' || token.kind === 'literal' ? token.text : '"';
+  return syntaxError(
+    input,
+    `has an unexpected ${quote(text)}: separate addresses with commas and quote display names that contain specials`,
+  );
+}
+
+function syntaxError(input: string, problem: string): Failure {
+  return {
+    ok: false,
+    error: { code: 'WORKLINK_ADDRESS_SYNTAX', message: `Address list ${quote(input)} ${problem}.`, value: input },
+  };
+}
