@@ -118,6 +118,33 @@ export const errorCatalog = {
     status: 400,
     description: 'An action was requested under a work item that is not a case.',
   },
+  WORKLINK_TOO_MANY_RECIPIENTS: {
+    status: 413,
+    description: 'A send plan request lists more than 500 recipients.',
+  },
+  WORKLINK_INVALID_RECIPIENT: {
+    status: 400,
+    description:
+      'Send plan recipients have an invalid address and match no connected mailbox by display name; `details` lists each with its index, field and address error code.',
+  },
+  WORKLINK_SEND_PLAN_NOT_FOUND: {
+    status: 404,
+    description: 'No send plan with this id exists for the caller; a plan of another agent gets the same answer.',
+  },
+  WORKLINK_PLAN_CHOICE_INVALID: {
+    status: 400,
+    description:
+      'A commit choice names a mailbox that is not a decision of the plan, repeats a mailbox or lacks the reference of a `share`, or a decision has no choice; `details` names the mailbox.',
+  },
+  WORKLINK_SHARE_NOT_LINKED: {
+    status: 400,
+    description:
+      "A `share` choice names a work item that is not linked to the plan's current work item or belongs to another team than the mailbox.",
+  },
+  WORKLINK_CURRENT_ITEM_CONFLICT: {
+    status: 409,
+    description: 'A commit names a current work item other than the one its plan found; request a new plan instead.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

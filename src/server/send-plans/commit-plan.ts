@@ -1,0 +1,357 @@
+import type { CommitRequest, CommitResponse, PlanChoice, PlanDecision } from '../../core/api-types.js';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { WorklinkError } from '../errors.js';
+import type { EventBus, WorklinkEvents } from '../notifications/bus.js';
+import { recordAudit } from '../repositories/audit.js';
+import { now, parseJson } from '../repositories/executor.js';
+import type { Executor } from '../repositories/executor.js';
+import { createWorkItem, linkWorkItems } from '../repositories/work-items.js';
+import { requireVisibleItem } from './current-item.js';
+import { assertNoFormProblems, findFormFieldProblems, loadTeamForms, normaliseFormValues } from './form-fields.js';
+import type { ConnectedMailbox } from './mailbox-lookup.js';
+import { loadPlanOf } from './plan-record.js';
+import type { PlanAgent, PlanRow } from './plan-record.js';
+import { rewritePlanRecipients } from './plan-rewrite.js';
+import { areLinked, findWorkItemById } from './work-item-lookup.js';
+import type { WorkItemRow } from './work-item-lookup.js';
+
+/** An event to publish once the commit's transaction has committed. */
+type PendingEvent =
+  { name: 'link'; payload: WorklinkEvents['link'] } | { name: 'work-item'; payload: WorklinkEvents['work-item'] };
+
+interface CommitOutcome {
+  response: CommitResponse;
+  events: PendingEvent[];
+}
+
+/**
+ * Commits a send plan: creates the chosen work items and links, records the
+ * conversation, and returns the rewritten recipients. Runs in one transaction
+ * and is idempotent on the plan id: the first commit claims the plan with a
+ * conditional update, and every later or concurrent commit waits for that
+ * claim to end (a row lock on PostgreSQL, the single writer on SQLite) and
+ * then returns the stored answer unchanged. Throws `WORKLINK_SEND_PLAN_NOT_FOUND`
+ * for a plan of another agent, and a coded 4xx error for an invalid choice,
+ * in which case nothing is written and the plan stays pending.
+ */
+export async function commitSendPlan(
+  db: Kysely<Database>,
+  agent: PlanAgent,
+  planId: string,
+  request: CommitRequest,
+  events?: EventBus,
+): Promise<CommitResponse> {
+  const outcome = await db.transaction().execute(async (tx) => {
+    const plan = await loadPlanOf(tx, planId, agent.id);
+
+    const claim = await tx
+      .updateTable('send_plans')
+      .set({ state: 'committing' })
+      .where('id', '=', plan.id)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+
+    if (Number(claim.numUpdatedRows) === 0) {
+      return { response: await readCommittedAnswer(tx, plan.id), events: [] };
+    }
+
+    const result = await applyPlan(tx, agent, plan, request);
+    await tx
+      .updateTable('send_plans')
+      .set({ state: 'committed', commit_result: JSON.stringify(result.response), committed_at: now() })
+      .where('id', '=', plan.id)
+      .execute();
+    return result;
+  });
+
+  for (const event of outcome.events) {
+    if (event.name === 'link') {
+      events?.emit('link', event.payload);
+    } else {
+      events?.emit('work-item', event.payload);
+    }
+  }
+  return outcome.response;
+}
+
+/**
+ * Reads the answer of a plan that another commit claimed. By the time the
+ * claim failed, that commit has ended: PostgreSQL made the update wait for
+ * the row lock, and SQLite runs one transaction at a time.
+ */
+async function readCommittedAnswer(tx: Executor, planId: string): Promise<CommitResponse> {
+  const row = await tx
+    .selectFrom('send_plans')
+    .select(['state', 'commit_result'])
+    .where('id', '=', planId)
+    .executeTakeFirstOrThrow();
+  const stored = parseJson<CommitResponse | null>(row.commit_result, null);
+  if (row.state !== 'committed' || stored === null) {
+    throw new Error(`Send plan ${planId} is in state "${row.state}" without a stored commit answer.`);
+  }
+  return stored;
+}
+
+async function applyPlan(
+  tx: Executor,
+  agent: PlanAgent,
+  plan: PlanRow,
+  request: CommitRequest,
+): Promise<CommitOutcome> {
+  const stored = plan.plan;
+  const current = await resolveCommitCurrent(tx, agent, plan, request);
+  const choices = matchChoices(stored.response.decisions, stored.mailboxes, request.choices);
+  const origin = `send-plan:${plan.id}`;
+  const events: PendingEvent[] = [];
+
+  // Reference each decision mailbox's recipients are rewritten to; absent for `plain` and kept ones.
+  const targets = new Map<string, string>();
+  const createdReferences: string[] = [];
+  const involvedItems: number[] = current === undefined ? [] : [current.id];
+
+  const forms = await loadTeamForms(tx, [...new Set(stored.response.decisions.map((decision) => decision.teamId))]);
+  const formProblems = [...choices.entries()].flatMap(([mailbox, choice]) => {
+    const decision = findDecision(stored.response.decisions, mailbox);
+    return choice.action === 'create'
+      ? findFormFieldProblems(mailbox, forms.get(decision.teamId) ?? [], choice.fields ?? {})
+      : [];
+  });
+  assertNoFormProblems(formProblems);
+
+  for (const decision of stored.response.decisions) {
+    const choice = choices.get(decision.mailbox);
+    if (choice === undefined) {
+      if (!stored.satisfiedMailboxes.includes(decision.mailbox)) {
+        throw new WorklinkError(
+          'WORKLINK_PLAN_CHOICE_INVALID',
+          `No choice was given for ${decision.mailbox}: add a choice with action share, create or plain.`,
+          { details: [{ mailbox: decision.mailbox, problem: 'missing' }] },
+        );
+      }
+      continue;
+    }
+
+    if (choice.action === 'share') {
+      const item = await requireShareTarget(tx, agent, decision, choice, current);
+      targets.set(decision.mailbox, item.reference);
+      involvedItems.push(item.id);
+    } else if (choice.action === 'create') {
+      const mailbox = stored.mailboxes.find((candidate) => candidate.address === decision.mailbox);
+      if (mailbox === undefined) {
+        throw new Error(`Send plan ${plan.id} has a decision for ${decision.mailbox} but no stored mailbox.`);
+      }
+      const created = await createLinkedItem(
+        tx,
+        agent,
+        plan,
+        mailbox,
+        current,
+        normaliseFormValues(forms.get(decision.teamId) ?? [], choice.fields ?? {}),
+        origin,
+        events,
+      );
+      targets.set(decision.mailbox, created.reference);
+      createdReferences.push(created.reference);
+      involvedItems.push(created.id);
+    }
+  }
+
+  await recordConversation(tx, plan.conversationId, involvedItems);
+
+  const rewrite = rewritePlanRecipients(stored, current?.reference, targets);
+  return {
+    response: {
+      recipients: rewrite.recipients,
+      headers: { 'X-Worklink-Plan': plan.id },
+      notices: rewrite.notices,
+      createdReferences,
+    },
+    events,
+  };
+}
+
+/**
+ * The current work item of the commit: the plan's, or, when the plan found
+ * none, the one the agent picked in the pane. Throws
+ * `WORKLINK_CURRENT_ITEM_CONFLICT` when the agent picks an item other than
+ * the plan's.
+ */
+async function resolveCommitCurrent(
+  tx: Executor,
+  agent: PlanAgent,
+  plan: PlanRow,
+  request: CommitRequest,
+): Promise<WorkItemRow | undefined> {
+  const picked = request.currentReference?.trim() ?? '';
+
+  if (plan.currentWorkItemId !== null) {
+    const current = await findWorkItemById(tx, plan.currentWorkItemId);
+    if (current === undefined) {
+      throw new Error(`Send plan ${plan.id} names work item ${plan.currentWorkItemId}, which no longer exists.`);
+    }
+    if (picked !== '' && picked.toUpperCase() !== current.reference) {
+      throw new WorklinkError(
+        'WORKLINK_CURRENT_ITEM_CONFLICT',
+        `The plan's current work item is ${current.reference}, but the commit names ${picked}: request a new plan with currentReference ${picked}.`,
+      );
+    }
+    return current;
+  }
+
+  return picked === '' ? undefined : requireVisibleItem(tx, agent, picked);
+}
+
+/**
+ * Maps each choice to the primary address of its decision mailbox. A choice
+ * may name the mailbox by its primary address or by the address a recipient
+ * used, such as an alias. Throws `WORKLINK_PLAN_CHOICE_INVALID` for a mailbox
+ * that is not a decision of the plan, or that is chosen twice.
+ */
+function matchChoices(
+  decisions: PlanDecision[],
+  mailboxes: ConnectedMailbox[],
+  choices: PlanChoice[],
+): Map<string, PlanChoice> {
+  const matched = new Map<string, PlanChoice>();
+  for (const choice of choices) {
+    const wanted = choice.mailbox.trim().toLowerCase();
+    const decision = decisions.find((candidate) => candidate.mailbox === wanted) ?? undefined;
+    const mailbox = decision?.mailbox ?? mailboxes.find((candidate) => candidate.address === wanted)?.address;
+
+    if (mailbox === undefined || findDecisionOrUndefined(decisions, mailbox) === undefined) {
+      throw new WorklinkError(
+        'WORKLINK_PLAN_CHOICE_INVALID',
+        `Choice for "${choice.mailbox}" names no connected mailbox of another team in this plan: use one of ${JSON.stringify(decisions.map((candidate) => candidate.mailbox))}.`,
+        { details: [{ mailbox: choice.mailbox, problem: 'not-in-plan' }] },
+      );
+    }
+    if (matched.has(mailbox)) {
+      throw new WorklinkError(
+        'WORKLINK_PLAN_CHOICE_INVALID',
+        `Mailbox ${mailbox} has more than one choice: send one choice for each mailbox.`,
+        { details: [{ mailbox, problem: 'repeated' }] },
+      );
+    }
+    matched.set(mailbox, choice);
+  }
+  return matched;
+}
+
+function findDecisionOrUndefined(decisions: PlanDecision[], mailbox: string): PlanDecision | undefined {
+  return decisions.find((decision) => decision.mailbox === mailbox);
+}
+
+function findDecision(decisions: PlanDecision[], mailbox: string): PlanDecision {
+  const decision = findDecisionOrUndefined(decisions, mailbox);
+  if (decision === undefined) {
+    throw new Error(`No decision for mailbox ${mailbox} in the plan.`);
+  }
+  return decision;
+}
+
+/**
+ * Checks that a `share` choice names a work item of the mailbox's team that
+ * is linked to the current work item. Throws `WORKLINK_PLAN_CHOICE_INVALID`
+ * without a reference, `WORKLINK_WORK_ITEM_NOT_FOUND` for an unknown one and
+ * `WORKLINK_SHARE_NOT_LINKED` otherwise.
+ */
+async function requireShareTarget(
+  tx: Executor,
+  agent: PlanAgent,
+  decision: PlanDecision,
+  choice: PlanChoice,
+  current: WorkItemRow | undefined,
+): Promise<WorkItemRow> {
+  if (choice.reference === undefined || choice.reference.trim() === '') {
+    throw new WorklinkError(
+      'WORKLINK_PLAN_CHOICE_INVALID',
+      `The share choice for ${decision.mailbox} has no reference: name one of the linked work items of ${decision.teamName}.`,
+      { details: [{ mailbox: decision.mailbox, problem: 'missing-reference' }] },
+    );
+  }
+
+  const item = await requireVisibleItem(tx, agent, choice.reference);
+  const linked = current !== undefined && item.teamId === decision.teamId && (await areLinked(tx, current.id, item.id));
+  if (!linked) {
+    const currentText = current === undefined ? 'no current work item' : `current work item ${current.reference}`;
+    throw new WorklinkError(
+      'WORKLINK_SHARE_NOT_LINKED',
+      `Work item ${item.reference} cannot be shared with ${decision.mailbox}: it must belong to ${decision.teamName} and be linked to the ${currentText}. Choose a linked item, or create a new one.`,
+      { details: [{ mailbox: decision.mailbox, reference: item.reference }] },
+    );
+  }
+  return item;
+}
+
+async function createLinkedItem(
+  tx: Executor,
+  agent: PlanAgent,
+  plan: PlanRow,
+  mailbox: ConnectedMailbox,
+  current: WorkItemRow | undefined,
+  fields: Record<string, string>,
+  origin: string,
+  events: PendingEvent[],
+): Promise<{ id: number; reference: string }> {
+  const title = plan.subject.trim() === '' ? '(no subject)' : plan.subject.trim();
+  const created = await createWorkItem(tx, {
+    teamId: mailbox.teamId,
+    type: mailbox.defaultType,
+    title,
+    requester: current?.requester ?? null,
+    fields,
+  });
+  await recordAudit(tx, {
+    actorAgentId: agent.id,
+    action: 'work-item.create',
+    subjectType: 'work-item',
+    subjectId: created.reference,
+    detail: { origin, mailbox: mailbox.address },
+  });
+  events.push({
+    name: 'work-item',
+    payload: {
+      workItemId: created.id,
+      reference: created.reference,
+      teamId: mailbox.teamId,
+      type: mailbox.defaultType,
+      origin,
+    },
+  });
+
+  if (current !== undefined && (await linkWorkItems(tx, current.id, created.id, origin))) {
+    await recordAudit(tx, {
+      actorAgentId: agent.id,
+      action: 'link.create',
+      subjectType: 'work-item-link',
+      subjectId: `${current.reference}:${created.reference}`,
+      detail: { origin, from: current.reference, to: created.reference },
+    });
+    events.push({
+      name: 'link',
+      payload: { lowId: Math.min(current.id, created.id), highId: Math.max(current.id, created.id), origin },
+    });
+  }
+  return created;
+}
+
+/** Records which work items the compose item's Outlook conversation belongs to. */
+async function recordConversation(tx: Executor, conversationId: string | null, workItemIds: number[]): Promise<void> {
+  if (conversationId === null || conversationId === '' || workItemIds.length === 0) {
+    return;
+  }
+  const createdAt = now();
+  await tx
+    .insertInto('conversations')
+    .values(
+      [...new Set(workItemIds)].map((workItemId) => ({
+        conversation_id: conversationId,
+        work_item_id: workItemId,
+        source: 'plan',
+        created_at: createdAt,
+      })),
+    )
+    .onConflict((conflict) => conflict.columns(['conversation_id', 'work_item_id']).doNothing())
+    .execute();
+}

@@ -1,0 +1,156 @@
+import { randomUUID } from 'node:crypto';
+import type {
+  ClassifiedRecipient,
+  LinkedItemSummary,
+  PlanDecision,
+  SendPlanRequest,
+  SendPlanResponse,
+} from '../../core/api-types.js';
+import { WorklinkError } from '../errors.js';
+import { workItemView } from '../permissions.js';
+import type { Executor } from '../repositories/executor.js';
+import { getSettings } from '../repositories/settings.js';
+import { classifyRecipients } from './classify.js';
+import type { RecipientAnalysis } from './classify.js';
+import { resolveCurrentItem } from './current-item.js';
+import { loadTeamForms } from './form-fields.js';
+import type { ConnectedMailbox } from './mailbox-lookup.js';
+import { insertPlan } from './plan-record.js';
+import type { PlanAgent, StoredPlan } from './plan-record.js';
+import { findLinkedWorkItems } from './work-item-lookup.js';
+import type { WorkItemRow } from './work-item-lookup.js';
+
+/** More recipients than this are rejected with 413; Exchange Online's own limit per message is 500. */
+export const maxPlanRecipients = 500;
+
+/**
+ * Classifies the recipients of an outgoing message, finds the current work
+ * item, lists the decisions the agent must make and stores the plan.
+ * Throws `WORKLINK_TOO_MANY_RECIPIENTS`, `WORKLINK_INVALID_RECIPIENT`,
+ * `WORKLINK_INVALID_REFERENCE` or `WORKLINK_WORK_ITEM_NOT_FOUND`.
+ */
+export async function createSendPlan(
+  db: Executor,
+  agent: PlanAgent,
+  request: SendPlanRequest,
+): Promise<SendPlanResponse> {
+  if (request.recipients.length > maxPlanRecipients) {
+    throw new WorklinkError(
+      'WORKLINK_TOO_MANY_RECIPIENTS',
+      `The message has ${request.recipients.length} recipients, more than the ${maxPlanRecipients} a send plan accepts: split it into several messages.`,
+    );
+  }
+
+  const settings = await getSettings(db);
+  const separator = settings.plusAddressing.separator;
+  const analyses = await classifyRecipients(db, request.recipients, settings, agent.teamIds);
+
+  const current = await resolveCurrentItem(db, agent, request, analyses);
+  const mailboxes = collectMailboxes(analyses);
+  const rewriting = settings.plusAddressing.mode !== 'off';
+
+  const otherTeamMailboxes = rewriting
+    ? [...mailboxes.values()].filter((mailbox) => !agent.teamIds.includes(mailbox.teamId))
+    : [];
+  const decisions = await buildDecisions(db, agent, otherTeamMailboxes, current);
+  const satisfiedMailboxes = decisions
+    .filter((decision) => isSatisfied(decision, analyses))
+    .map((decision) => decision.mailbox);
+
+  const needsCurrentItem = current === undefined && decisions.length > 0;
+  const response: SendPlanResponse = {
+    id: randomUUID(),
+    currentReference: current?.reference ?? null,
+    recipients: analyses.map((analysis) => analysis.classified),
+    decisionNeeded: decisions.length > satisfiedMailboxes.length,
+    decisions,
+    needsCurrentItem,
+  };
+
+  const stored: StoredPlan = {
+    response,
+    mode: settings.plusAddressing.mode,
+    separator,
+    mailboxes: [...mailboxes.values()],
+    satisfiedMailboxes,
+  };
+  await insertPlan(db, { id: response.id, agentId: agent.id, currentWorkItemId: current?.id ?? null, request, stored });
+  return response;
+}
+
+function collectMailboxes(analyses: RecipientAnalysis[]): Map<string, ConnectedMailbox> {
+  const mailboxes = new Map<string, ConnectedMailbox>();
+  for (const analysis of analyses) {
+    if (analysis.mailbox !== undefined) {
+      mailboxes.set(analysis.mailbox.address, analysis.mailbox);
+    }
+  }
+  return mailboxes;
+}
+
+/**
+ * Builds one decision per connected mailbox of another team, in the order the
+ * mailboxes first appear among the recipients.
+ */
+async function buildDecisions(
+  db: Executor,
+  agent: PlanAgent,
+  mailboxes: ConnectedMailbox[],
+  current: WorkItemRow | undefined,
+): Promise<PlanDecision[]> {
+  if (mailboxes.length === 0) {
+    return [];
+  }
+
+  const linked = current === undefined ? [] : await findLinkedWorkItems(db, current.id);
+  const forms = await loadTeamForms(db, [...new Set(mailboxes.map((mailbox) => mailbox.teamId))]);
+  const decisions: PlanDecision[] = [];
+
+  for (const mailbox of mailboxes) {
+    const linkedItems: LinkedItemSummary[] = [];
+    for (const item of linked.filter((candidate) => candidate.teamId === mailbox.teamId)) {
+      const view = await workItemView(db, agent, item.id);
+      if (view === null) {
+        continue;
+      }
+      const summary: LinkedItemSummary = {
+        reference: item.reference,
+        type: item.type,
+        teamId: item.teamId,
+        status: item.status,
+        view,
+      };
+      // The header view shows no fields, and a title is one.
+      if (view === 'full') {
+        summary.title = item.title;
+      }
+      linkedItems.push(summary);
+    }
+
+    const onlyItem = linkedItems.length === 1 ? linkedItems[0] : undefined;
+    decisions.push({
+      mailbox: mailbox.address,
+      teamId: mailbox.teamId,
+      teamName: mailbox.teamName,
+      linkedItems,
+      form: forms.get(mailbox.teamId) ?? [],
+      defaultChoice: onlyItem ? { action: 'share', reference: onlyItem.reference } : { action: 'create' },
+    });
+  }
+  return decisions;
+}
+
+/**
+ * A decision is already made when every recipient of its mailbox carries the
+ * reference of one of the listed linked items, as after an earlier commit of
+ * the same message.
+ */
+function isSatisfied(decision: PlanDecision, analyses: RecipientAnalysis[]): boolean {
+  const linkedReferences = new Set(decision.linkedItems.map((item) => item.reference));
+  const recipients: ClassifiedRecipient[] = analyses
+    .filter((analysis) => analysis.mailbox?.address === decision.mailbox)
+    .map((analysis) => analysis.classified);
+  return recipients.every(
+    (recipient) => recipient.reference !== undefined && linkedReferences.has(recipient.reference),
+  );
+}

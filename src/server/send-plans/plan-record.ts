@@ -1,0 +1,97 @@
+import type { PlusAddressingMode, SendPlanRequest, SendPlanResponse } from '../../core/api-types.js';
+import { WorklinkError } from '../errors.js';
+import { now, parseJson } from '../repositories/executor.js';
+import type { Executor } from '../repositories/executor.js';
+import type { ConnectedMailbox } from './mailbox-lookup.js';
+
+/** The authenticated agent, as far as send plans need it. */
+export interface PlanAgent {
+  id: number;
+  teamIds: number[];
+}
+
+/**
+ * What the commit needs besides the answer the agent saw. It is stored with
+ * the plan so that the commit acts on what the agent decided about, even if
+ * an admin changes mailboxes or settings in between.
+ */
+export interface StoredPlan {
+  response: SendPlanResponse;
+  mode: PlusAddressingMode;
+  separator: string;
+  /** Connected mailboxes among the recipients, by primary address. */
+  mailboxes: ConnectedMailbox[];
+  /** Decision mailboxes whose recipients already carry a linked reference of their team. */
+  satisfiedMailboxes: string[];
+}
+
+export interface PlanRow {
+  id: string;
+  agentId: number;
+  currentWorkItemId: number | null;
+  conversationId: string | null;
+  subject: string;
+  state: string;
+  plan: StoredPlan;
+  commitResult: string | null;
+}
+
+export async function insertPlan(
+  db: Executor,
+  plan: { id: string; agentId: number; currentWorkItemId: number | null; request: SendPlanRequest; stored: StoredPlan },
+): Promise<void> {
+  await db
+    .insertInto('send_plans')
+    .values({
+      id: plan.id,
+      agent_id: plan.agentId,
+      current_work_item_id: plan.currentWorkItemId,
+      conversation_id: plan.request.conversationId ?? null,
+      subject: plan.request.subject,
+      request: JSON.stringify(plan.request),
+      plan: JSON.stringify(plan.stored),
+      state: 'pending',
+      commit_result: null,
+      created_at: now(),
+      committed_at: null,
+    })
+    .execute();
+}
+
+/** True for the canonical text form of a UUID, the only form plan ids take. */
+export function isPlanId(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+/**
+ * Loads a plan of `agentId`. Throws `WORKLINK_SEND_PLAN_NOT_FOUND` when the
+ * plan does not exist or belongs to another agent, so that its existence is
+ * not revealed.
+ */
+export async function loadPlanOf(db: Executor, planId: string, agentId: number): Promise<PlanRow> {
+  const row = isPlanId(planId)
+    ? await db.selectFrom('send_plans').selectAll().where('id', '=', planId.toLowerCase()).executeTakeFirst()
+    : undefined;
+
+  if (row === undefined || row.agent_id !== agentId) {
+    throw new WorklinkError(
+      'WORKLINK_SEND_PLAN_NOT_FOUND',
+      `Send plan "${planId}" was not found for this agent: request a new plan with POST /api/v1/send-plans.`,
+    );
+  }
+
+  const plan = parseJson<StoredPlan | null>(row.plan, null);
+  if (plan === null) {
+    throw new Error(`Send plan ${row.id} has a plan column that is not valid JSON.`);
+  }
+  return {
+    id: row.id,
+    agentId: row.agent_id,
+    currentWorkItemId: row.current_work_item_id,
+    conversationId: row.conversation_id,
+    subject: row.subject,
+    state: row.state,
+    plan,
+    commitResult: row.commit_result,
+  };
+}

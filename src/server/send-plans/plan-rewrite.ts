@@ -1,0 +1,97 @@
+import { parseAddrSpec } from '../../core/addr-spec.js';
+import type { ClassifiedRecipient, Recipient } from '../../core/api-types.js';
+import { splitPlusAddress } from '../../core/plus-address.js';
+import { rewriteRecipients } from '../../core/rewrite.js';
+import type { RewriteResult, RewriteTarget } from '../../core/rewrite.js';
+import type { StoredPlan } from './plan-record.js';
+
+/**
+ * Computes the recipients a committed plan sends to. Own mailboxes get the
+ * current work item's reference, and each decided mailbox of another team gets
+ * the reference in `chosen` (keyed by primary address); `plain` and already
+ * settled mailboxes are absent from `chosen` and stay as they are. The rewrite
+ * itself, with its 64-octet notices, is `rewriteRecipients` of the core.
+ * With plus addressing `off` nothing is rewritten.
+ */
+export function rewritePlanRecipients(
+  plan: StoredPlan,
+  currentReference: string | undefined,
+  chosen: Map<string, string>,
+): RewriteResult {
+  const classified = plan.response.recipients;
+  const original = classified.map(toRecipient);
+  if (plan.mode === 'off') {
+    return { recipients: original, notices: [] };
+  }
+
+  const references = new Map(chosen);
+  if (currentReference !== undefined) {
+    for (const recipient of classified) {
+      if (recipient.class === 'own-mailbox' && recipient.mailbox !== undefined) {
+        references.set(recipient.mailbox, currentReference);
+      }
+    }
+  }
+
+  const prepared = classified.map((recipient) => prepare(recipient, references, chosen, plan.separator));
+  const targets: RewriteTarget[] = [...references.entries()].map(([mailbox, reference]) => ({
+    mailbox,
+    aliases: aliasesUsed(prepared, classified, mailbox, plan.separator),
+    reference,
+  }));
+  return rewriteRecipients(prepared, targets, plan.separator);
+}
+
+function toRecipient(recipient: ClassifiedRecipient): Recipient {
+  return { field: recipient.field, emailAddress: recipient.emailAddress, displayName: recipient.displayName };
+}
+
+/**
+ * Readies one recipient for the core rewrite. A mailbox matched by display
+ * name has no usable address, so it is addressed by the mailbox's primary
+ * address. A recipient of a mailbox the agent decided on loses its old tag,
+ * because the core keeps any valid reference tag, and here the agent's
+ * choice replaces it.
+ */
+function prepare(
+  recipient: ClassifiedRecipient,
+  references: Map<string, string>,
+  chosen: Map<string, string>,
+  separator: string,
+): Recipient {
+  const plain = toRecipient(recipient);
+  const mailbox = recipient.mailbox;
+  if (mailbox === undefined || !references.has(mailbox)) {
+    return plain;
+  }
+
+  const spec = parseAddrSpec(recipient.emailAddress);
+  if (!spec.ok) {
+    return { ...plain, emailAddress: mailbox };
+  }
+
+  const target = chosen.get(mailbox);
+  const cut = spec.value.quoted ? -1 : spec.value.local.indexOf(separator);
+  if (target === undefined || cut <= 0 || recipient.reference === target) {
+    return plain;
+  }
+  return { ...plain, emailAddress: `${spec.value.local.slice(0, cut)}@${spec.value.domain}` };
+}
+
+/** The addresses, without tags, by which the recipients reached `mailbox`: its aliases for the rewrite. */
+function aliasesUsed(
+  prepared: Recipient[],
+  classified: ClassifiedRecipient[],
+  mailbox: string,
+  separator: string,
+): string[] {
+  const aliases = new Set<string>();
+  classified.forEach((recipient, index) => {
+    const address = prepared[index]?.emailAddress;
+    if (recipient.mailbox === mailbox && address !== undefined) {
+      aliases.add(splitPlusAddress(address, separator).base);
+    }
+  });
+  aliases.delete(mailbox);
+  return [...aliases];
+}
