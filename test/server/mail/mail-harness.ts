@@ -41,8 +41,17 @@ export interface MailHarness {
   events: { name: keyof WorklinkEvents; payload: unknown }[];
   bus: EventBus;
   /** Delivers raw bytes over SMTP with an explicit envelope; resolves with the server's reply. */
-  deliver(raw: Buffer | string, envelope: { from?: string; to: string[] }): Promise<DeliveryResult>;
+  deliver(
+    raw: Buffer | string,
+    envelope: { from?: string; to: string[] },
+    options?: DeliveryOptions,
+  ): Promise<DeliveryResult>;
   close(): Promise<void>;
+}
+
+export interface DeliveryOptions {
+  /** Upgrades the connection with STARTTLS and fails when the server does not offer it. */
+  requireTls?: boolean;
 }
 
 export interface DeliveryResult {
@@ -119,12 +128,19 @@ export async function startMailHarness(
 
   const listener = await startSmtpListener({ config, database, log: silentLog, events: bus, listenPort: 0 });
 
-  const deliver = async (raw: Buffer | string, envelope: { from?: string; to: string[] }): Promise<DeliveryResult> => {
+  const deliver = async (
+    raw: Buffer | string,
+    envelope: { from?: string; to: string[] },
+    options: DeliveryOptions = {},
+  ): Promise<DeliveryResult> => {
     const transport = nodemailer.createTransport({
       host: '127.0.0.1',
       port: listener.port,
       secure: false,
-      ignoreTLS: true,
+      ignoreTLS: options.requireTls !== true,
+      requireTLS: options.requireTls === true,
+      // The test certificate is self-signed; the check here is that the channel is encrypted at all.
+      tls: { rejectUnauthorized: false },
       name: 'client.test',
     });
     try {
