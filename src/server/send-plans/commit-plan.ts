@@ -1,4 +1,5 @@
 import type { CommitRequest, CommitResponse, PlanChoice, PlanDecision } from '../../core/api-types.js';
+import { normalizeSubject } from '../../core/subject.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { WorklinkError } from '../errors.js';
@@ -294,7 +295,9 @@ async function createLinkedItem(
   origin: string,
   events: PendingEvent[],
 ): Promise<{ id: number; reference: string }> {
-  const title = plan.subject.trim() === '' ? '(no subject)' : plan.subject.trim();
+  // The new item is named like the conversation, without the RE:/AW: prefixes of the reply.
+  const subject = normalizeSubject(plan.subject);
+  const title = subject === '' ? '(no subject)' : subject;
   const created = await createWorkItem(tx, {
     teamId: mailbox.teamId,
     type: mailbox.defaultType,
