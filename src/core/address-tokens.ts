@@ -1,4 +1,4 @@
-import { fail, ok, quote } from './result.js';
+import { describeValue, fail, ok, quote } from './result.js';
 import type { Result } from './result.js';
 
 /**
@@ -29,6 +29,11 @@ const finalLineBreak = /\r?\n$/;
  * left after unfolding, because a line break in an address could start a new header.
  */
 export function tokenizeAddressList(input: string): Result<AddressToken[]> {
+  if (typeof input !== 'string') {
+    const value = describeValue(input);
+    return fail('WORKLINK_ADDRESS_EMPTY', `Address ${quote(value)} is not text: pass the address as a string.`, value);
+  }
+
   const text = input.replace(finalLineBreak, '').replace(folding, '');
   const tokens: AddressToken[] = [];
 

@@ -2,7 +2,7 @@ import { buildAddrSpec, parseAddrSpec } from './addr-spec.js';
 import type { AddrSpec } from './addr-spec.js';
 import { tokenizeAddressList } from './address-tokens.js';
 import type { AddressToken } from './address-tokens.js';
-import { fail, ok, quote } from './result.js';
+import { describeValue, fail, ok, quote } from './result.js';
 import type { CoreError, Result } from './result.js';
 
 export { utf8Length } from './utf8.js';
@@ -36,7 +36,7 @@ export function parseAddressList(input: string): Result<ParsedAddress[]> {
     return fail(
       'WORKLINK_ADDRESS_EMPTY',
       'The address list is not a string: pass the header value as text.',
-      String(input),
+      describeValue(input),
     );
   }
 
@@ -109,7 +109,11 @@ export function parseAddress(input: string): Result<ParsedAddress> {
  */
 export function normalizeAddress(address: string): Result<string> {
   if (typeof address !== 'string') {
-    return fail('WORKLINK_ADDRESS_EMPTY', 'The address is not a string: pass it as local@domain.', String(address));
+    return fail(
+      'WORKLINK_ADDRESS_EMPTY',
+      'The address is not a string: pass it as local@domain.',
+      describeValue(address),
+    );
   }
 
   const spec = parseAddrSpec(address);
