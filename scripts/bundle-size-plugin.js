@@ -25,8 +25,8 @@ export class BundleSizePlugin {
     const { Compilation, WebpackError } = compiler.webpack;
 
     compiler.hooks.thisCompilation.tap('BundleSizePlugin', (compilation) => {
-      // The report stage sees the assets after minification and before they are written,
-      // so an error here keeps an over-budget file out of dist/ in production mode.
+      // The report stage runs after minification and before the assets are written, so an
+      // error here keeps an over-budget file out of dist/ in production mode.
       compilation.hooks.processAssets.tap(
         { name: 'BundleSizePlugin', stage: Compilation.PROCESS_ASSETS_STAGE_REPORT },
         () => this.report(compilation, WebpackError),

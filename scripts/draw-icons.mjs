@@ -38,8 +38,8 @@ function sampleColour(x, y, g) {
 
   const distanceA = Math.abs(Math.hypot(x - (0.5 - g.ringOffset), y - 0.5) - g.ringRadius);
   const distanceB = Math.abs(Math.hypot(x - (0.5 + g.ringOffset), y - 0.5) - g.ringRadius);
-  // The left ring passes over the right one at the upper crossing and under it at the lower one;
-  // the ring on top is outlined with a gap of tile colour so the crossing reads as a link.
+  // The left ring passes over the right one at the upper crossing and under it at the lower one.
+  // The ring on top is outlined with a gap of tile colour, so the crossing reads as a link.
   const [top, bottom] = y < 0.5 ? [distanceA, distanceB] : [distanceB, distanceA];
   const half = g.stroke / 2;
   if (top < half) return RING_RGB;

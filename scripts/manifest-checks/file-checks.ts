@@ -80,9 +80,9 @@ export function checkUrls(context: ManifestContext): { errors: string[]; notes: 
     origins.add(parsed.origin);
     const file = urlToDistPath(parsed, context.distDir);
     if (!file || !existsSync(file) || !statSync(file).isFile()) {
-      const shown = file ? path.relative(process.cwd(), file) : parsed.pathname;
+      const displayedPath = file ? path.relative(process.cwd(), file) : parsed.pathname;
       errors.push(
-        `WORKLINK_MANIFEST_URL_NOT_BUILT: ${describeElement(element)} points to ${url}, but ${shown} is not a file in ${distLabel}; run npm run build, or fix the URL.`,
+        `WORKLINK_MANIFEST_URL_NOT_BUILT: ${describeElement(element)} points to ${url}, but ${displayedPath} is not a file in ${distLabel}; run npm run build, or fix the URL.`,
       );
     }
   }

@@ -77,12 +77,12 @@ export function closestAncestor(element: Element, localName: string, type?: stri
 
 /** Describes an element for messages, e.g. `<bt:Url id="Taskpane.Url"> (line 12)`. */
 export function describeElement(element: Element): string {
-  const shown = ['id', 'resid', 'Locale', 'size']
+  const attributeText = ['id', 'resid', 'Locale', 'size']
     .filter((name) => element.hasAttribute(name))
     .map((name) => ` ${name}="${element.getAttribute(name)}"`)
     .join('');
   const type = xsiType(element);
   const typeText = type ? ` xsi:type="${type}"` : '';
   const line = element.lineNumber ? ` (line ${element.lineNumber})` : '';
-  return `<${element.tagName}${typeText}${shown}>${line}`;
+  return `<${element.tagName}${typeText}${attributeText}>${line}`;
 }

@@ -8,7 +8,7 @@ import { formatResults, validateManifest } from '../../scripts/validate-manifest
 import type { CheckResult } from '../../scripts/validate-manifest.js';
 
 // These tests run the validator on a hand-made dist folder, so they do not depend on a build
-// or on the handler's code; test/addin/build.test.ts runs it on the real build.
+// or on the handler's code. test/addin/build.test.ts runs it on the real build.
 const rootDir = path.resolve(import.meta.dirname, '../..');
 const realManifest = readFileSync(path.join(rootDir, 'manifest.xml'), 'utf8');
 const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
