@@ -76,7 +76,22 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     url,
     async destroy() {
       await handle.db.destroy();
-      await withAdminClient((client) => client.query(`drop database if exists ${name} with (force)`));
+      await withAdminClient(async (client) => {
+        // pg's Pool.end() resolves before its clients have closed their sockets; a forced drop
+        // would terminate those and raise an unhandled error in the test process.
+        const deadline = Date.now() + 5000;
+        while (Date.now() < deadline) {
+          const result = await client.query(
+            'select count(*)::int as sessions from pg_stat_activity where datname = $1',
+            [name],
+          );
+          if (result.rows[0]?.sessions === 0) {
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await client.query(`drop database if exists ${name} with (force)`);
+      });
     },
   };
 }
