@@ -145,6 +145,14 @@ export const errorCatalog = {
     status: 409,
     description: 'A commit names a current work item other than the one its plan found; request a new plan instead.',
   },
+  WORKLINK_UNROUTED_NOT_FOUND: {
+    status: 404,
+    description: 'No message with this id or Message-ID is in the unrouted list.',
+  },
+  WORKLINK_UNROUTED_NOT_OPEN: {
+    status: 409,
+    description: 'The unrouted message was already routed or dismissed, by hand or by a later delivery.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

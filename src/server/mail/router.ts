@@ -274,7 +274,15 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
   await touchWorkItems(db, newRoutes, input.automaticReason === null && !senderIsInternal && !senderIsOwnMailbox);
 
   let unroutedReason: string | null = null;
-  if (existingRoutes.length === 0 && newRoutes.length === 0) {
+  if (newRoutes.length > 0) {
+    // A re-delivery that finds a work item (a mailbox connected since, a plan committed late) closes the entry.
+    await db
+      .updateTable('unrouted_messages')
+      .set({ state: 'routed' })
+      .where('message_id', '=', input.messageRowId)
+      .where('state', '=', 'open')
+      .execute();
+  } else if (existingRoutes.length === 0) {
     unroutedReason =
       matchedMailboxes.length === 0
         ? 'no connected mailbox among the recipients'

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { devRoutes } from './dev/index.js';
 import { healthRoutes } from './health/index.js';
+import { unroutedRoutes } from './unrouted/index.js';
 
 /**
  * Route plugins in registration order, each under its prefix. To add a
@@ -9,4 +10,5 @@ import { healthRoutes } from './health/index.js';
 export const routePlugins: Array<{ plugin: FastifyPluginAsync; prefix: string }> = [
   { plugin: healthRoutes, prefix: '' },
   { plugin: devRoutes, prefix: '/api/v1/dev' },
+  { plugin: unroutedRoutes, prefix: '/api/v1/admin/unrouted' },
 ];
