@@ -1,7 +1,10 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { adminRoutes } from './admin/index.js';
+import { conversationRoutes } from './conversations/index.js';
 import { devRoutes } from './dev/index.js';
 import { healthRoutes } from './health/index.js';
 import { unroutedRoutes } from './unrouted/index.js';
+import { workItemRoutes } from './work-items/index.js';
 
 /**
  * Route plugins in registration order, each under its prefix. To add a
@@ -10,5 +13,8 @@ import { unroutedRoutes } from './unrouted/index.js';
 export const routePlugins: Array<{ plugin: FastifyPluginAsync; prefix: string }> = [
   { plugin: healthRoutes, prefix: '' },
   { plugin: devRoutes, prefix: '/api/v1/dev' },
+  { plugin: adminRoutes, prefix: '/api/v1/admin' },
   { plugin: unroutedRoutes, prefix: '/api/v1/admin/unrouted' },
+  { plugin: workItemRoutes, prefix: '/api/v1/work-items' },
+  { plugin: conversationRoutes, prefix: '/api/v1/conversations' },
 ];

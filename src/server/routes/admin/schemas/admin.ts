@@ -1,0 +1,99 @@
+import { Type } from '@fastify/type-provider-typebox';
+
+const strict = { additionalProperties: false } as const;
+
+// The same four characters that core's plus-address module accepts as a subaddress separator.
+const Separator = Type.Union([Type.Literal('+'), Type.Literal('-'), Type.Literal('_'), Type.Literal('=')]);
+const Domain = Type.String({
+  minLength: 1,
+  maxLength: 253,
+  pattern: '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$',
+});
+const Email = Type.String({ minLength: 3, maxLength: 320 });
+
+export const Settings = Type.Object(
+  {
+    plusAddressing: Type.Object(
+      { mode: Type.Union([Type.Literal('off'), Type.Literal('mixed'), Type.Literal('only')]), separator: Separator },
+      strict,
+    ),
+    internalDomains: Type.Array(Domain, { maxItems: 100 }),
+    failurePolicy: Type.Union([Type.Literal('allow'), Type.Literal('prompt')]),
+  },
+  strict,
+);
+
+/** Settings as stored; the separator is read back as any string so that older values still serialise. */
+export const SettingsResponse = Type.Object({
+  plusAddressing: Type.Object({
+    mode: Type.Union([Type.Literal('off'), Type.Literal('mixed'), Type.Literal('only')]),
+    separator: Type.String(),
+  }),
+  internalDomains: Type.Array(Type.String()),
+  failurePolicy: Type.Union([Type.Literal('allow'), Type.Literal('prompt')]),
+});
+
+export const TeamRequest = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, strict);
+export const Team = Type.Object({ id: Type.Integer(), name: Type.String(), createdAt: Type.String() });
+
+export const TeamParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict);
+
+export const FormFieldSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_]*$' }),
+    label: Type.Object(
+      { en: Type.String({ minLength: 1, maxLength: 100 }), pl: Type.String({ minLength: 1, maxLength: 100 }) },
+      strict,
+    ),
+    type: Type.Union([Type.Literal('text'), Type.Literal('date'), Type.Literal('choice')]),
+    required: Type.Boolean(),
+    options: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
+  },
+  strict,
+);
+export const FormRequest = Type.Object({ fields: Type.Array(FormFieldSchema, { maxItems: 50 }) }, strict);
+
+export const MailboxRequest = Type.Object(
+  {
+    address: Email,
+    aliases: Type.Optional(Type.Array(Email, { maxItems: 50 })),
+    teamId: Type.Integer({ minimum: 1 }),
+    defaultType: Type.Union([Type.Literal('ticket'), Type.Literal('case')]),
+    displayName: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  strict,
+);
+export const Mailbox = Type.Object({
+  id: Type.Integer(),
+  address: Type.String(),
+  aliases: Type.Array(Type.String()),
+  teamId: Type.Integer(),
+  teamName: Type.String(),
+  defaultType: Type.String(),
+  displayName: Type.Union([Type.String(), Type.Null()]),
+});
+
+export const AgentRequest = Type.Object(
+  {
+    email: Email,
+    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    teamIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100 }),
+    admin: Type.Optional(Type.Boolean({ default: false })),
+  },
+  strict,
+);
+export const Agent = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  displayName: Type.String(),
+  admin: Type.Boolean(),
+  teamIds: Type.Array(Type.Integer()),
+});
+
+export const UnroutedMessage = Type.Object({
+  messageId: Type.Union([Type.String(), Type.Null()]),
+  subject: Type.String(),
+  from: Type.Union([Type.String(), Type.Null()]),
+  reason: Type.String(),
+  receivedAt: Type.String(),
+});

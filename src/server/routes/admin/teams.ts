@@ -1,0 +1,74 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { recordAudit } from '../../repositories/audit.js';
+import { getTeamForm, putTeamForm } from '../../repositories/team-forms.js';
+import { createTeam, listTeams, requireTeam } from '../../repositories/teams.js';
+import { FormFieldSchema, FormRequest, Team, TeamParams, TeamRequest } from './schemas/admin.js';
+
+const FormResponse = Type.Object({ teamId: Type.Integer(), fields: Type.Array(FormFieldSchema) });
+
+export const teamRoutes: FastifyPluginAsync = async (instance) => {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['admin'];
+
+  app.get('/teams', { schema: { summary: 'List teams', tags, response: { 200: Type.Array(Team) } } }, async () =>
+    listTeams(app.database.db),
+  );
+
+  app.post(
+    '/teams',
+    { schema: { summary: 'Create a team', tags, body: TeamRequest, response: { 201: Team } } },
+    async (request, reply) => {
+      const team = await app.database.db.transaction().execute(async (trx) => {
+        const created = await createTeam(trx, request.body.name.trim());
+        await recordAudit(trx, {
+          actorAgentId: request.agent.id,
+          action: 'team.create',
+          subjectType: 'team',
+          subjectId: created.id,
+          detail: { name: created.name },
+        });
+        return created;
+      });
+      return reply.status(201).send(team);
+    },
+  );
+
+  app.get(
+    '/teams/:id/form',
+    { schema: { summary: "Read a team's creation form", tags, params: TeamParams, response: { 200: FormResponse } } },
+    async (request) => {
+      await requireTeam(app.database.db, request.params.id);
+      return { teamId: request.params.id, fields: await getTeamForm(app.database.db, request.params.id) };
+    },
+  );
+
+  app.put(
+    '/teams/:id/form',
+    {
+      schema: {
+        summary: "Replace a team's creation form",
+        tags,
+        params: TeamParams,
+        body: FormRequest,
+        response: { 200: FormResponse },
+      },
+    },
+    async (request) => {
+      const fields = await app.database.db.transaction().execute(async (trx) => {
+        await requireTeam(trx, request.params.id);
+        const saved = await putTeamForm(trx, request.params.id, request.body.fields);
+        await recordAudit(trx, {
+          actorAgentId: request.agent.id,
+          action: 'team.form.update',
+          subjectType: 'team',
+          subjectId: request.params.id,
+          detail: { fields: saved.map((field) => field.name) },
+        });
+        return saved;
+      });
+      return { teamId: request.params.id, fields };
+    },
+  );
+};

@@ -1,0 +1,251 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availableDialects } from '../support/databases.js';
+import { createTestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
+
+describe.each(await availableDialects())('admin API on %s', (dialect) => {
+  let test: TestApp;
+  let admin: string;
+
+  const call = (method: 'GET' | 'POST' | 'PUT', url: string, payload?: unknown, token = admin) =>
+    test.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
+  beforeAll(async () => {
+    test = await createTestApp(dialect);
+    admin = await test.tokenFor('admin@contoso.example');
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('returns default settings before any change', async () => {
+    const response = await call('GET', '/api/v1/admin/settings');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({
+      plusAddressing: { mode: 'mixed', separator: '+' },
+      internalDomains: [],
+      failurePolicy: 'allow',
+    });
+  });
+
+  it('replaces settings and audits the change', async () => {
+    const settings = {
+      plusAddressing: { mode: 'only', separator: '+' },
+      internalDomains: ['Contoso.Example', 'contoso.example', 'fabrikam.example'],
+      failurePolicy: 'prompt',
+    };
+    const put = await call('PUT', '/api/v1/admin/settings', settings);
+    expect(put.statusCode).toBe(200);
+    expect(put.json().internalDomains).toEqual(['contoso.example', 'fabrikam.example']);
+
+    const get = await call('GET', '/api/v1/admin/settings');
+    expect(get.json()).toEqual({ ...settings, internalDomains: ['contoso.example', 'fabrikam.example'] });
+
+    const audit = await call('GET', '/api/v1/admin/audit');
+    expect(audit.json()[0]).toMatchObject({ action: 'settings.update', subjectType: 'settings' });
+  });
+
+  it('rejects settings with an invalid mode', async () => {
+    const response = await call('PUT', '/api/v1/admin/settings', {
+      plusAddressing: { mode: 'sometimes', separator: '+' },
+      internalDomains: [],
+      failurePolicy: 'allow',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_VALIDATION_FAILED');
+    expect(response.json().message).toContain('plusAddressing.mode');
+  });
+
+  it('creates and lists teams', async () => {
+    const created = await call('POST', '/api/v1/admin/teams', { name: 'Team A (UK)' });
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ id: expect.any(Number), name: 'Team A (UK)' });
+
+    const list = await call('GET', '/api/v1/admin/teams');
+    expect(list.json().map((team: { name: string }) => team.name)).toContain('Team A (UK)');
+  });
+
+  it('rejects a duplicate team name with 409', async () => {
+    await call('POST', '/api/v1/admin/teams', { name: 'Duplicate' });
+    const again = await call('POST', '/api/v1/admin/teams', { name: 'Duplicate' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('WORKLINK_TEAM_NAME_TAKEN');
+  });
+
+  it('creates a mailbox with aliases, lower-cased', async () => {
+    const team = (await call('POST', '/api/v1/admin/teams', { name: 'Team B (PL)' })).json();
+    const response = await call('POST', '/api/v1/admin/mailboxes', {
+      address: 'PL.Support@contoso.example',
+      aliases: ['Wsparcie.PL@contoso.example'],
+      teamId: team.id,
+      defaultType: 'case',
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json()).toMatchObject({
+      address: 'pl.support@contoso.example',
+      aliases: ['wsparcie.pl@contoso.example'],
+      teamId: team.id,
+      teamName: 'Team B (PL)',
+      defaultType: 'case',
+    });
+
+    const list = await call('GET', '/api/v1/admin/mailboxes');
+    expect(list.json()).toHaveLength(1);
+  });
+
+  it.each([
+    ['an existing address', { address: 'pl.support@contoso.example', aliases: [] }],
+    ['an existing alias as address', { address: 'wsparcie.pl@contoso.example', aliases: [] }],
+    ['an existing address as alias', { address: 'other@contoso.example', aliases: ['PL.SUPPORT@contoso.example'] }],
+    ['an existing alias as alias', { address: 'other2@contoso.example', aliases: ['wsparcie.pl@contoso.example'] }],
+    ['an alias equal to its own address', { address: 'self@contoso.example', aliases: ['self@contoso.example'] }],
+  ])('rejects a mailbox reusing %s with 409', async (_name, body) => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const response = await call('POST', '/api/v1/admin/mailboxes', { ...body, teamId: team.id, defaultType: 'ticket' });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().code).toBe('WORKLINK_MAILBOX_ADDRESS_TAKEN');
+
+    const list = await call('GET', '/api/v1/admin/mailboxes');
+    expect(list.json()).toHaveLength(1);
+  });
+
+  it('rejects a mailbox address that is not an address', async () => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const response = await call('POST', '/api/v1/admin/mailboxes', {
+      address: 'not-an-address',
+      teamId: team.id,
+      defaultType: 'ticket',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_INVALID_ADDRESS');
+    expect(response.json().message).toContain('not-an-address');
+  });
+
+  it('rejects a mailbox address carrying the separator', async () => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const response = await call('POST', '/api/v1/admin/mailboxes', {
+      address: 'uk.support+old@contoso.example',
+      teamId: team.id,
+      defaultType: 'ticket',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_INVALID_ADDRESS');
+  });
+
+  it('rejects a mailbox of an unknown team with 404', async () => {
+    const response = await call('POST', '/api/v1/admin/mailboxes', {
+      address: 'nobody@contoso.example',
+      teamId: 999_999,
+      defaultType: 'ticket',
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('WORKLINK_TEAM_NOT_FOUND');
+  });
+
+  it('creates an agent and rejects a second with the same email', async () => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const body = { email: 'New.Agent@contoso.example', displayName: 'New Agent', teamIds: [team.id], admin: false };
+    const created = await call('POST', '/api/v1/admin/agents', body);
+    expect(created.statusCode).toBe(201);
+    expect(created.json()).toMatchObject({ email: 'new.agent@contoso.example', teamIds: [team.id], admin: false });
+
+    const again = await call('POST', '/api/v1/admin/agents', body);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('WORKLINK_AGENT_EMAIL_TAKEN');
+
+    const list = await call('GET', '/api/v1/admin/agents');
+    const emails = list.json().map((agent: { email: string }) => agent.email);
+    expect(emails).toEqual(expect.arrayContaining(['admin@contoso.example', 'new.agent@contoso.example']));
+  });
+
+  it('rejects an agent in an unknown team and stores nothing', async () => {
+    const response = await call('POST', '/api/v1/admin/agents', {
+      email: 'ghost@contoso.example',
+      displayName: 'Ghost',
+      teamIds: [424_242],
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('WORKLINK_TEAM_NOT_FOUND');
+    const list = await call('GET', '/api/v1/admin/agents');
+    expect(list.json().map((agent: { email: string }) => agent.email)).not.toContain('ghost@contoso.example');
+  });
+
+  it('stores a team form and reads it back', async () => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const fields = [
+      {
+        name: 'entity',
+        label: { en: 'Legal entity', pl: 'Podmiot' },
+        type: 'choice',
+        required: true,
+        options: ['Contoso Polska', 'Contoso UK'],
+      },
+      { name: 'dueDate', label: { en: 'Due date', pl: 'Termin' }, type: 'date', required: false },
+    ];
+    const put = await call('PUT', `/api/v1/admin/teams/${team.id}/form`, { fields });
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toEqual({ teamId: team.id, fields });
+
+    const get = await call('GET', `/api/v1/admin/teams/${team.id}/form`);
+    expect(get.json()).toEqual({ teamId: team.id, fields });
+  });
+
+  it.each([
+    ['a choice without options', [{ name: 'x', label: { en: 'X', pl: 'X' }, type: 'choice', required: false }]],
+    [
+      'a repeated name',
+      [
+        { name: 'x', label: { en: 'X', pl: 'X' }, type: 'text', required: false },
+        { name: 'x', label: { en: 'Y', pl: 'Y' }, type: 'text', required: false },
+      ],
+    ],
+    [
+      'options on a text field',
+      [{ name: 'x', label: { en: 'X', pl: 'X' }, type: 'text', required: false, options: ['a'] }],
+    ],
+  ])('rejects a form with %s', async (_name, fields) => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const response = await call('PUT', `/api/v1/admin/teams/${team.id}/form`, { fields });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_FORM_INVALID');
+  });
+
+  it('rejects a form of an unknown team with 404', async () => {
+    const response = await call('PUT', '/api/v1/admin/teams/987654/form', { fields: [] });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('WORKLINK_TEAM_NOT_FOUND');
+  });
+
+  it('records an audit entry for each kind of change', async () => {
+    const audit = await call('GET', '/api/v1/admin/audit');
+    const actions = new Set(audit.json().map((entry: { action: string }) => entry.action));
+    expect([...actions].sort()).toEqual(
+      ['agent.create', 'mailbox.create', 'settings.update', 'team.create', 'team.form.update'].sort(),
+    );
+  });
+
+  it('lists no unrouted messages on a fresh install', async () => {
+    const response = await call('GET', '/api/v1/admin/unrouted');
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual([]);
+  });
+
+  it('answers 403 to an agent who is not an admin', async () => {
+    const token = await test.tokenFor('new.agent@contoso.example');
+    const response = await call('POST', '/api/v1/admin/teams', { name: 'Sneaky' }, token);
+    expect(response.statusCode).toBe(403);
+    expect(response.json().code).toBe('WORKLINK_ADMIN_REQUIRED');
+  });
+
+  it('answers 401 without a token', async () => {
+    const response = await test.app.inject({ method: 'GET', url: '/api/v1/admin/teams' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('WORKLINK_AUTH_MISSING');
+  });
+});

@@ -1,0 +1,340 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/server/db/schema.js';
+import { availableDialects } from '../support/databases.js';
+import { createTestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
+
+/** Stores a message routed to `workItemIds`, with one attachment, as the inbound router would. */
+async function storeMessage(
+  db: Kysely<Database>,
+  message: { messageId: string; subject: string; workItemIds: number[]; conversationId?: string },
+): Promise<void> {
+  const raw = Buffer.from(`Message-ID: <${message.messageId}>\r\nSubject: ${message.subject}\r\n\r\nBody`);
+  const hash = createHash('sha256').update(raw).digest('hex');
+  const at = '2026-12-01T10:00:00.000Z';
+  await db
+    .insertInto('mime_blobs')
+    .values({ content_hash: hash, size: raw.length, content: raw, created_at: at })
+    .execute();
+  const row = await db
+    .insertInto('messages')
+    .values({
+      content_hash: hash,
+      message_id: message.messageId,
+      in_reply_to: null,
+      references: '[]',
+      thread_root: message.messageId,
+      conversation_id: message.conversationId ?? null,
+      subject: message.subject,
+      from_address: 'orders@fabrikam.example',
+      from_name: 'Fabrikam Orders',
+      to_list: JSON.stringify([{ address: 'uk.support@contoso.example', name: 'UK Support' }]),
+      cc_list: JSON.stringify([{ address: 'pl.support@contoso.example', name: null }]),
+      sent_at: at,
+      text_body: 'Secret body text',
+      html_body: '<p>Secret body text</p>',
+      headers: '{}',
+      is_automatic: 0,
+      received_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('attachments')
+    .values({
+      message_id: row.id,
+      filename: 'invoice.pdf',
+      content_type: 'application/pdf',
+      size: 1234,
+      content_hash: hash,
+    })
+    .execute();
+  for (const workItemId of message.workItemIds) {
+    await db
+      .insertInto('message_routes')
+      .values({ message_id: row.id, work_item_id: workItemId, mailbox_id: null, rule: 'new', created_at: at })
+      .execute();
+  }
+}
+
+describe.each(await availableDialects())('work items on %s', (dialect) => {
+  let test: TestApp;
+  let uk: string;
+  let pl: string;
+  let admin: string;
+  let teamA: number;
+  let teamB: number;
+
+  const call = (method: 'GET' | 'POST', url: string, token: string, payload?: unknown) =>
+    test.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${token}` },
+      ...(payload === undefined ? {} : { payload: payload as object }),
+    });
+
+  const idOf = async (reference: string) =>
+    (
+      await test.database.db
+        .selectFrom('work_items')
+        .select('id')
+        .where('reference', '=', reference)
+        .executeTakeFirstOrThrow()
+    ).id;
+
+  beforeAll(async () => {
+    test = await createTestApp(dialect, { seed: 'demo' });
+    uk = await test.tokenFor('uk.agent@contoso.example');
+    pl = await test.tokenFor('pl.agent@contoso.example');
+    admin = await test.tokenFor('admin@contoso.example');
+    const teams = await test.database.db.selectFrom('teams').select(['id', 'name']).execute();
+    teamA = teams.find((team) => team.name === 'Team A (UK)')!.id;
+    teamB = teams.find((team) => team.name === 'Team B (PL)')!.id;
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('creates a ticket with a six-digit reference', async () => {
+    const response = await call('POST', '/api/v1/work-items', uk, {
+      teamId: teamA,
+      type: 'ticket',
+      title: 'Broken hinge',
+      requester: 'Buyer@Fabrikam.example',
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().reference).toMatch(/^\d{6}-T$/);
+
+    const item = await call('GET', `/api/v1/work-items/${response.json().reference}`, uk);
+    expect(item.json()).toMatchObject({ title: 'Broken hinge', requester: 'buyer@fabrikam.example', view: 'full' });
+  });
+
+  it('creates a case with form fields checked', async () => {
+    const response = await call('POST', '/api/v1/work-items', pl, {
+      teamId: teamB,
+      type: 'case',
+      title: 'Refund',
+      fields: { entity: 'Contoso UK', dueDate: '2026-12-24' },
+    });
+    expect(response.statusCode).toBe(201);
+    expect(response.json().reference).toMatch(/^\d{5}-C$/);
+
+    const item = await call('GET', `/api/v1/work-items/${response.json().reference.toLowerCase()}`, pl);
+    expect(item.json().fields).toEqual({ entity: 'Contoso UK', dueDate: '2026-12-24' });
+  });
+
+  it.each([
+    ['a missing required field', { dueDate: '2026-12-24' }, 'entity'],
+    ['an option not offered', { entity: 'Contoso France' }, 'entity'],
+    ['an impossible date', { entity: 'Contoso UK', dueDate: '2026-02-30' }, 'dueDate'],
+    ['an unknown field', { entity: 'Contoso UK', colour: 'blue' }, 'colour'],
+  ])('rejects fields with %s', async (_name, fields, field) => {
+    const response = await call('POST', '/api/v1/work-items', pl, { teamId: teamB, type: 'case', title: 'X', fields });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_FIELDS_INVALID');
+    expect(response.json().details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
+  it('rejects a connected mailbox as requester', async () => {
+    const response = await call('POST', '/api/v1/work-items', uk, {
+      teamId: teamA,
+      type: 'ticket',
+      title: 'Loop',
+      requester: 'wsparcie.pl+10040-C@contoso.example',
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_INVALID_ADDRESS');
+  });
+
+  it('answers 403 for a team the agent is not in', async () => {
+    const response = await call('POST', '/api/v1/work-items', uk, { teamId: teamB, type: 'case', title: 'Not mine' });
+    expect(response.statusCode).toBe(403);
+    expect(response.json().code).toBe('WORKLINK_NOT_TEAM_MEMBER');
+  });
+
+  it('answers 404 for an unknown team', async () => {
+    const response = await call('POST', '/api/v1/work-items', uk, { teamId: 777_777, type: 'case', title: 'Nowhere' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('WORKLINK_TEAM_NOT_FOUND');
+  });
+
+  it('gives 50 parallel creates 50 distinct references', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, (_, index) =>
+        call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: `Parallel ${index}` }),
+      ),
+    );
+    const statuses = responses.map((response) => response.statusCode);
+    expect(statuses.every((status) => status === 201)).toBe(true);
+    const references = responses.map((response) => response.json().reference as string);
+    expect(new Set(references).size).toBe(50);
+    const numbers = references.map((reference) => Number.parseInt(reference, 10)).sort((a, b) => a - b);
+    expect(numbers[49]! - numbers[0]!).toBe(49);
+  });
+
+  it('lists own team items newest first with titles', async () => {
+    const response = await call('GET', `/api/v1/work-items?team=${teamA}`, uk);
+    expect(response.statusCode).toBe(200);
+    const items = response.json() as Array<{ reference: string; createdAt: string; view: string; title?: string }>;
+    expect(items.length).toBeGreaterThan(50);
+    expect(items.every((item) => item.view === 'full' && typeof item.title === 'string')).toBe(true);
+    const ids = await Promise.all(items.slice(0, 5).map((item) => idOf(item.reference)));
+    expect(ids).toEqual([...ids].sort((a, b) => b - a));
+  });
+
+  it('lists only linked items of another team, without titles', async () => {
+    const response = await call('GET', `/api/v1/work-items?team=${teamA}`, pl);
+    expect(response.statusCode).toBe(200);
+    const items = response.json() as Array<{ reference: string; view: string; title?: string }>;
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ view: 'header', teamId: teamA });
+    expect(items[0]).not.toHaveProperty('title');
+  });
+
+  it('shows a linked item in the header view only', async () => {
+    const ukItems = (await call('GET', `/api/v1/work-items?team=${teamA}`, pl)).json();
+    const linked = ukItems[0].reference as string;
+    const linkedId = await idOf(linked);
+    const plCase = (await call('GET', `/api/v1/work-items?team=${teamB}`, pl)).json().at(-1).reference as string;
+    await storeMessage(test.database.db, {
+      messageId: 'order-4471@fabrikam.example',
+      subject: 'Order 4471',
+      workItemIds: [linkedId],
+      conversationId: 'AAQkAGI2-conversation-1',
+    });
+
+    const header = await call('GET', `/api/v1/work-items/${linked}`, pl);
+    expect(header.statusCode).toBe(200);
+    const body = header.json();
+    expect(body.view).toBe('header');
+    expect(body).not.toHaveProperty('title');
+    expect(body).not.toHaveProperty('fields');
+    expect(body.requester).toBeNull();
+    expect(body.messages).toHaveLength(1);
+    expect(body.messages[0]).toMatchObject({
+      messageId: 'order-4471@fabrikam.example',
+      from: 'orders@fabrikam.example',
+      subject: 'Order 4471',
+      to: [{ address: 'uk.support@contoso.example' }],
+      cc: [{ address: 'pl.support@contoso.example' }],
+    });
+    expect(header.body).not.toContain('Secret body text');
+    expect(header.body).not.toContain('invoice.pdf');
+    expect(body.links).toEqual([{ reference: plCase, teamId: teamB, view: 'full' }]);
+
+    const full = await call('GET', `/api/v1/work-items/${linked}`, uk);
+    expect(full.json().view).toBe('full');
+    expect(full.json().messages[0]).toMatchObject({
+      textBody: 'Secret body text',
+      attachments: [{ filename: 'invoice.pdf', contentType: 'application/pdf', size: 1234 }],
+    });
+    expect(full.json().links).toEqual([{ reference: plCase, teamId: teamB, view: 'header' }]);
+  });
+
+  it('answers 404 for an unlinked item of another team', async () => {
+    const created = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Private' });
+    const response = await call('GET', `/api/v1/work-items/${created.json().reference}`, pl);
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('WORKLINK_WORK_ITEM_NOT_FOUND');
+
+    const missing = await call('GET', '/api/v1/work-items/999999-T', pl);
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({
+      code: 'WORKLINK_WORK_ITEM_NOT_FOUND',
+      message: response.json().message.replace(created.json().reference, '999999-T'),
+    });
+  });
+
+  it('answers 404 to an admin outside the team', async () => {
+    const created = await call('POST', '/api/v1/work-items', uk, {
+      teamId: teamA,
+      type: 'ticket',
+      title: 'Admin cannot see',
+    });
+    const response = await call('GET', `/api/v1/work-items/${created.json().reference}`, admin);
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('answers 400 for a malformed reference', async () => {
+    const response = await call('GET', '/api/v1/work-items/not-a-reference', uk);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_INVALID_REFERENCE');
+    expect(response.json().message).toContain('not-a-reference');
+  });
+
+  it('finds work items by Message-ID, with or without brackets', async () => {
+    for (const messageId of ['order-4471@fabrikam.example', '<order-4471@fabrikam.example>']) {
+      const response = await call('GET', `/api/v1/work-items?messageId=${encodeURIComponent(messageId)}`, uk);
+      expect(response.statusCode).toBe(200);
+      expect(response.json()).toHaveLength(1);
+      expect(response.json()[0].view).toBe('full');
+    }
+    const unknown = await call('GET', `/api/v1/work-items?messageId=${encodeURIComponent('nobody@x.example')}`, uk);
+    expect(unknown.json()).toEqual([]);
+  });
+
+  it('finds work items by conversation id', async () => {
+    const response = await call('GET', '/api/v1/work-items?conversationId=AAQkAGI2-conversation-1', pl);
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toHaveLength(1);
+    expect(response.json()[0].view).toBe('header');
+  });
+
+  it('records a conversation reported by message id', async () => {
+    const response = await call('POST', '/api/v1/conversations', uk, {
+      conversationId: 'AAQkAGI2-conversation-2',
+      internetMessageId: '<order-4471@fabrikam.example>',
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().workItems).toHaveLength(1);
+    expect(response.json().workItems[0].view).toBe('full');
+
+    const lookup = await call('GET', '/api/v1/work-items?conversationId=AAQkAGI2-conversation-2', uk);
+    expect(lookup.json()).toHaveLength(1);
+  });
+
+  it('records a conversation reported by reference', async () => {
+    const created = await call('POST', '/api/v1/work-items', pl, { teamId: teamB, type: 'case', title: 'By pane' });
+    const reference = created.json().reference as string;
+    const response = await call('POST', '/api/v1/conversations', pl, {
+      conversationId: 'AAQkAGI2-conversation-3',
+      reference: reference.toLowerCase(),
+    });
+    expect(response.statusCode).toBe(200);
+    expect(response.json().workItems).toEqual([{ reference, teamId: teamB, view: 'full' }]);
+
+    const repeat = await call('POST', '/api/v1/conversations', pl, {
+      conversationId: 'AAQkAGI2-conversation-3',
+      reference,
+    });
+    expect(repeat.json().workItems).toHaveLength(1);
+  });
+
+  it('rejects a conversation report for an item of another team', async () => {
+    const created = await call('POST', '/api/v1/work-items', uk, {
+      teamId: teamA,
+      type: 'ticket',
+      title: 'Other team',
+    });
+    const response = await call('POST', '/api/v1/conversations', pl, {
+      conversationId: 'AAQkAGI2-conversation-4',
+      reference: created.json().reference,
+    });
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('WORKLINK_WORK_ITEM_NOT_FOUND');
+  });
+
+  it('returns an empty list for an unknown conversation', async () => {
+    const response = await call('POST', '/api/v1/conversations', uk, { conversationId: 'AAQkAGI2-unknown' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ conversationId: 'AAQkAGI2-unknown', workItems: [] });
+  });
+
+  it('answers 401 without a token', async () => {
+    const response = await test.app.inject({ method: 'GET', url: '/api/v1/work-items' });
+    expect(response.statusCode).toBe(401);
+  });
+});
