@@ -1,0 +1,370 @@
+/**
+ * The `OnMessageSend` handler: decides whether a message may be sent as it is, must first have
+ * its connected-mailbox recipients rewritten to plus addresses, or must wait for the agent to
+ * choose work items in the task pane.
+ */
+import type {
+  CommitRequest,
+  CommitResponse,
+  FailurePolicy,
+  PlanChoice,
+  Recipient,
+  SendPlanRequest,
+  SendPlanResponse,
+} from '../../core/api-types.js';
+import type { BackendClient, Clock, FetchLike, RequestBudget } from '../shared/backend-client.js';
+import { BACKEND_BUDGET_MS, BackendError, createBackendClient, createRequestBudget } from '../shared/backend-client.js';
+import type { SessionPlanRecord } from '../shared/session-plan.js';
+import { SESSION_PLAN_KEY, parseSessionPlan, serializeSessionPlan } from '../shared/session-plan.js';
+import type { KeyValueStorage } from '../shared/storage.js';
+import { STORAGE_KEYS } from '../shared/storage.js';
+import type { Language } from '../shared/strings.js';
+import { createDirectoryCache } from './directory-cache.js';
+import type { ComposeItem, OfficeItemApi } from './office-async.js';
+import { createLimiter, createOfficeItemApi } from './office-async.js';
+import {
+  RECIPIENT_FIELDS,
+  keepsEveryRecipient,
+  needsSendPlan,
+  readRecipients,
+  recipientsOfField,
+  rewriteField,
+  sameRecipientsByField,
+} from './recipients.js';
+import type { CompletedOptions } from './smart-alerts.js';
+import {
+  ALLOW,
+  decisionAlert,
+  failureCompletion,
+  planInvalidAlert,
+  rewriteFailedAlert,
+  signInAlert,
+} from './smart-alerts.js';
+
+/** Internet header that tells the server's inbound router which plan a sent message belongs to. */
+export const PLAN_HEADER = 'X-Worklink-Plan';
+
+export interface SendEvent {
+  completed(options?: CompletedOptions): void;
+}
+
+/** The runtime log: `console` in Outlook. */
+export interface Logger {
+  info(message: string, detail?: unknown): void;
+  warn(message: string, detail?: unknown): void;
+  error(message: string, detail?: unknown): void;
+}
+
+export interface SendHandlerDeps {
+  /** Returns the compose item of the current event (`Office.context.mailbox.item`). */
+  getItem(): ComposeItem;
+  storage: KeyValueStorage;
+  fetch: FetchLike;
+  /** Absolute origin of the Worklink API, such as `https://localhost:3000`. */
+  apiOrigin: string;
+  clock: Clock;
+  /** Returns the language of the agent's Outlook (`Office.context.displayLanguage`, resolved). */
+  language(): Language;
+  /** Tells whether the host supports Mailbox 1.15, and so `errorMessageMarkdown`. */
+  markdownSupported(): boolean;
+  log?: Logger;
+  /** Time the backend gets for one send, in milliseconds; 4000 unless a test shortens it. */
+  budgetMs?: number;
+}
+
+interface Outcome {
+  options: CompletedOptions;
+  /** Logged detail; never shown to the agent. */
+  reason: string;
+}
+
+/** What each run knows so far, so that a failure anywhere completes per the right policy. */
+interface RunState {
+  language: Language;
+  failurePolicy: FailurePolicy;
+}
+
+interface PlanRun {
+  state: RunState;
+  api: OfficeItemApi;
+  client: BackendClient;
+  budget: RequestBudget;
+}
+
+function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Wraps `event.completed` so that it runs exactly once, whatever path the handler takes. */
+function createCompletion(event: SendEvent, log: Logger): { done(): boolean; complete(outcome: Outcome): void } {
+  let done = false;
+  return {
+    done: () => done,
+    complete(outcome) {
+      if (done) {
+        log.error('worklink: event.completed was already called; ignoring a second completion', outcome.reason);
+        return;
+      }
+      done = true;
+      log.info(`worklink: ${outcome.options.allowEvent ? 'send allowed' : 'send stopped'}: ${outcome.reason}`);
+      event.completed(outcome.options);
+    },
+  };
+}
+
+/** Returns the agent's recorded choice for a connected mailbox, if the task pane stored one. */
+function findChoice(choices: readonly PlanChoice[], mailbox: string): PlanChoice | undefined {
+  const wanted = mailbox.toLowerCase();
+  for (const choice of choices) {
+    if (choice.mailbox.toLowerCase() === wanted) return choice;
+  }
+  return undefined;
+}
+
+/**
+ * Records `create` choices as `share` of the created references, pairing them in order.
+ * NOTE: this assumes the server lists `createdReferences` in the order of the `create` choices;
+ * when the counts differ, the choices stay `create` and rely on the commit being idempotent.
+ */
+function resolveCreatedChoices(choices: PlanChoice[], createdReferences: readonly string[] | undefined): PlanChoice[] {
+  const creates = choices.filter((choice) => choice.action === 'create');
+  if (!createdReferences || creates.length === 0 || creates.length !== createdReferences.length) return choices;
+
+  let next = 0;
+  return choices.map((choice) => {
+    if (choice.action !== 'create') return choice;
+    const reference = createdReferences[next++] as string;
+    return { mailbox: choice.mailbox, action: 'share', reference };
+  });
+}
+
+export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => Promise<void> {
+  const log: Logger = deps.log || console;
+  // One limiter for every run: a re-fired send event must not push the host past 3 calls in flight.
+  const limit = createLimiter();
+
+  /** Maps a backend failure to the sign-in prompt or the failure policy; rethrows anything else. */
+  function backendOutcome(error: unknown, state: RunState, step: string): Outcome {
+    if (!(error instanceof BackendError)) throw error;
+    if (error.code === 'WORKLINK_NOT_SIGNED_IN' || error.code === 'WORKLINK_BACKEND_UNAUTHORIZED') {
+      return { options: signInAlert(state.language), reason: `${step}: ${error.message}` };
+    }
+    return {
+      options: failureCompletion(state.failurePolicy, state.language),
+      reason: `${step} failed, failure policy ${state.failurePolicy}: ${error.message}`,
+    };
+  }
+
+  async function readSessionRecord(api: OfficeItemApi): Promise<SessionPlanRecord | null> {
+    try {
+      return parseSessionPlan(await api.getSessionValue(SESSION_PLAN_KEY));
+    } catch (error) {
+      // Hosts may report a key that was never set as a failure; either way there is no record.
+      log.info('worklink: no send plan in sessionData', describeError(error));
+      return null;
+    }
+  }
+
+  async function setHeaders(api: OfficeItemApi, headers: Record<string, string>): Promise<void> {
+    try {
+      await api.setInternetHeaders(headers);
+    } catch (error) {
+      // The plus addresses already route replies; the header only helps the inbound router.
+      log.warn('worklink: could not set the X-Worklink-Plan header; sending without it', describeError(error));
+    }
+  }
+
+  /** Rewrites each field whose recipients changed, verifying each by reading it back. */
+  async function rewriteRecipients(
+    api: OfficeItemApi,
+    current: readonly Recipient[],
+    rewritten: readonly Recipient[],
+    state: RunState,
+  ): Promise<Outcome | null> {
+    for (const field of RECIPIENT_FIELDS) {
+      const before = recipientsOfField(current, field);
+      try {
+        const result = await rewriteField(api, field, before, recipientsOfField(rewritten, field));
+        if (result === 'verified-after-retry')
+          log.warn(`worklink: ${field} needed a clear and re-set before it read back right`);
+        if (result === 'mismatch') {
+          return {
+            options: rewriteFailedAlert(field, state.language),
+            reason: `${field} still reads back wrong after a retry`,
+          };
+        }
+      } catch (error) {
+        // A failed write may have left the field cleared: put the agent's recipients back.
+        await api.setRecipients(field, before).catch((restoreError: unknown) => {
+          log.error(`worklink: could not restore ${field} after a failed rewrite`, describeError(restoreError));
+        });
+        return {
+          options: rewriteFailedAlert(field, state.language),
+          reason: `${field} rewrite failed: ${describeError(error)}`,
+        };
+      }
+    }
+    return null;
+  }
+
+  async function decide(state: RunState): Promise<Outcome> {
+    const budget = createRequestBudget(deps.clock, deps.budgetMs === undefined ? BACKEND_BUDGET_MS : deps.budgetMs);
+    const client = createBackendClient({ fetch: deps.fetch, apiOrigin: deps.apiOrigin, storage: deps.storage });
+    const directoryCache = createDirectoryCache({ storage: deps.storage, client, clock: deps.clock });
+    const api = createOfficeItemApi(deps.getItem(), limit);
+
+    // The cached directory comes first so that a failure reading the item completes per its policy.
+    let cached = await directoryCache.read();
+    if (cached) state.failurePolicy = cached.directory.settings.failurePolicy === 'prompt' ? 'prompt' : 'allow';
+
+    const [recipients, record] = await Promise.all([readRecipients(api), readSessionRecord(api)]);
+
+    if (!cached) {
+      try {
+        cached = await directoryCache.refresh(null, budget);
+      } catch (error) {
+        return backendOutcome(error, state, 'directory fetch');
+      }
+    }
+    const settings = cached.directory.settings;
+    state.failurePolicy = settings.failurePolicy === 'prompt' ? 'prompt' : 'allow';
+
+    if (settings.plusAddressing.mode === 'off') return { options: ALLOW, reason: 'plus addressing is off' };
+    if (!needsSendPlan(recipients, cached.directory)) return { options: ALLOW, reason: 'no internal recipient' };
+
+    if (record && record.recipients && sameRecipientsByField(record.recipients, recipients)) {
+      // A re-fired send event, or the pane applied the plan: only the header may be missing.
+      if (record.headers) await setHeaders(api, record.headers);
+      return { options: ALLOW, reason: `plan ${record.planId} is already applied` };
+    }
+
+    if (!(await deps.storage.getItem(STORAGE_KEYS.accessToken))) {
+      return { options: signInAlert(state.language), reason: 'no access token is stored' };
+    }
+
+    // A stale directory is refreshed alongside the plan, which does not depend on it.
+    const refreshing = directoryCache.isStale(cached)
+      ? directoryCache.refresh(cached, budget).then(
+          () => undefined,
+          (error: unknown) =>
+            log.warn('worklink: directory refresh failed; keeping the cached one', describeError(error)),
+        )
+      : Promise.resolve();
+    try {
+      return await planAndApply({ state, api, client, budget }, recipients, record);
+    } finally {
+      await refreshing;
+    }
+  }
+
+  /** Asks for a send plan, then stops for a pending decision or commits and rewrites. */
+  async function planAndApply(
+    run: PlanRun,
+    recipients: Recipient[],
+    record: SessionPlanRecord | null,
+  ): Promise<Outcome> {
+    const { state, api, client, budget } = run;
+
+    const subject = await api.getSubject().catch((error: unknown) => {
+      log.warn('worklink: could not read the subject; asking for a plan without it', describeError(error));
+      return '';
+    });
+    const planRequest: SendPlanRequest = { subject, recipients };
+    const conversationId = api.conversationId();
+    if (conversationId) planRequest.conversationId = conversationId;
+    if (record && record.currentReference) planRequest.currentReference = record.currentReference;
+
+    let plan: SendPlanResponse;
+    try {
+      plan = await client.createSendPlan(planRequest, budget);
+    } catch (error) {
+      return backendOutcome(error, state, 'send plan request');
+    }
+
+    const recorded = record ? record.choices : [];
+    const pending = plan.decisionNeeded
+      ? plan.decisions.filter((decision) => !findChoice(recorded, decision.mailbox))
+      : [];
+    if (pending.length > 0) {
+      return {
+        options: decisionAlert(
+          pending.map((decision) => decision.teamName),
+          plan.id,
+          state.language,
+          deps.markdownSupported(),
+        ),
+        reason: `plan ${plan.id} needs a decision for ${pending.length} mailbox(es)`,
+      };
+    }
+
+    const rewrites = plan.recipients.some(
+      (recipient) => recipient.class === 'connected-mailbox' || recipient.class === 'own-mailbox',
+    );
+    if (!rewrites) return { options: ALLOW, reason: `plan ${plan.id} rewrites no recipient` };
+
+    const choices: PlanChoice[] = plan.decisions.map((decision) => {
+      const choice = findChoice(recorded, decision.mailbox);
+      if (choice) return choice;
+      const fallback: PlanChoice = { mailbox: decision.mailbox, action: decision.defaultChoice.action };
+      if (decision.defaultChoice.reference) fallback.reference = decision.defaultChoice.reference;
+      return fallback;
+    });
+    const commitRequest: CommitRequest = { choices };
+    if (record && record.currentReference) commitRequest.currentReference = record.currentReference;
+
+    let commit: CommitResponse;
+    try {
+      commit = await client.commitSendPlan(plan.id, commitRequest, budget);
+    } catch (error) {
+      return backendOutcome(error, state, `commit of plan ${plan.id}`);
+    }
+
+    if (!keepsEveryRecipient(recipients, commit.recipients)) {
+      return {
+        options: planInvalidAlert(state.language),
+        reason: `commit of plan ${plan.id} returned ${commit.recipients.length} recipients for ${recipients.length}`,
+      };
+    }
+
+    const rewriteFailure = await rewriteRecipients(api, recipients, commit.recipients, state);
+    if (rewriteFailure) return rewriteFailure;
+
+    const headers: Record<string, string> = {};
+    const returnedHeaders = commit.headers || {};
+    for (const name of Object.keys(returnedHeaders)) headers[name] = returnedHeaders[name] as string;
+    if (!headers[PLAN_HEADER]) headers[PLAN_HEADER] = plan.id;
+    await setHeaders(api, headers);
+
+    const applied: SessionPlanRecord = {
+      planId: plan.id,
+      choices: resolveCreatedChoices(choices, commit.createdReferences),
+      recipients: commit.recipients,
+      headers,
+    };
+    if (record && record.currentReference) applied.currentReference = record.currentReference;
+    try {
+      await api.setSessionValue(SESSION_PLAN_KEY, serializeSessionPlan(applied));
+    } catch (error) {
+      // Without the record a re-fired send asks for a new plan; the server sees the plus addresses then.
+      log.warn('worklink: could not record the applied plan in sessionData', describeError(error));
+    }
+
+    return { options: ALLOW, reason: `plan ${plan.id} committed and recipients verified` };
+  }
+
+  return async function onMessageSend(event: SendEvent): Promise<void> {
+    const completion = createCompletion(event, log);
+    const state: RunState = { language: 'en', failurePolicy: 'allow' };
+
+    try {
+      state.language = deps.language();
+      completion.complete(await decide(state));
+    } catch (error) {
+      log.error('worklink: send check failed', describeError(error));
+      completion.complete({
+        options: failureCompletion(state.failurePolicy, state.language, 'sendAlert.checkFailed'),
+        reason: `unexpected failure, failure policy ${state.failurePolicy}`,
+      });
+    }
+  };
+}
