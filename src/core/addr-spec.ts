@@ -31,8 +31,9 @@ export function isDotAtom(text: string): boolean {
 
 /**
  * Builds an address from the tokens of its local part and its domain, as found by the
- * list parser, and validates both. `written` is the address as the input spelled it,
- * for error messages.
+ * list parser, and validates their syntax. Lengths are not checked here, because
+ * addresses read from headers may exceed RFC 5321 limits, as VERP return addresses
+ * often do. `written` is the address as the input spelled it, for error messages.
  */
 export function buildAddrSpec(
   localTokens: AddressToken[],
@@ -85,14 +86,6 @@ export function buildAddrSpec(
     quoted = true;
   }
 
-  if (utf8Length(local) > maxLocalPartOctets) {
-    return fail(
-      'WORKLINK_LOCAL_PART_TOO_LONG',
-      `Address ${quote(written)} has a local part of ${utf8Length(local)} octets, above the limit of ${maxLocalPartOctets}: use a shorter mailbox name.`,
-      written,
-    );
-  }
-
   if (domainToken === undefined || (domainToken.kind !== 'atom' && domainToken.kind !== 'literal')) {
     return fail(
       'WORKLINK_DOMAIN_INVALID',
@@ -106,21 +99,13 @@ export function buildAddrSpec(
     return domain;
   }
 
-  const length = utf8Length(local) + 1 + domain.value.length;
-  if (length > maxAddressOctets) {
-    return fail(
-      'WORKLINK_ADDRESS_TOO_LONG',
-      `Address ${quote(written)} is ${length} octets long, above the limit of ${maxAddressOctets}: use a shorter address.`,
-      written,
-    );
-  }
-
   return ok({ local, quoted, domain: domain.value });
 }
 
 /**
  * Parses a bare address such as `John.Doe@Example.com`, with optional surrounding
- * whitespace and nothing else: no display name, angle brackets or list.
+ * whitespace and nothing else: no display name, angle brackets or list. Unlike the list
+ * parser, it also enforces the RFC 5321 length limits.
  */
 export function parseAddrSpec(input: string): Result<AddrSpec> {
   const tokens = tokenizeAddressList(input);
@@ -146,7 +131,31 @@ export function parseAddrSpec(input: string): Result<AddrSpec> {
     );
   }
 
-  return buildAddrSpec(words.slice(0, at), words[at + 1], input.trim());
+  const spec = buildAddrSpec(words.slice(0, at), words[at + 1], input.trim());
+  return spec.ok ? checkLengths(spec.value, input.trim()) : spec;
+}
+
+/** Returns an error when an address exceeds the RFC 5321 limits on local part and path. */
+export function checkLengths(spec: AddrSpec, written: string): Result<AddrSpec> {
+  const localOctets = utf8Length(spec.local);
+  if (localOctets > maxLocalPartOctets) {
+    return fail(
+      'WORKLINK_LOCAL_PART_TOO_LONG',
+      `Address ${quote(written)} has a local part of ${localOctets} octets, above the limit of ${maxLocalPartOctets}: use a shorter mailbox name.`,
+      written,
+    );
+  }
+
+  const length = localOctets + 1 + spec.domain.length;
+  if (length > maxAddressOctets) {
+    return fail(
+      'WORKLINK_ADDRESS_TOO_LONG',
+      `Address ${quote(written)} is ${length} octets long, above the limit of ${maxAddressOctets}: use a shorter address.`,
+      written,
+    );
+  }
+
+  return ok(spec);
 }
 
 function indexOfSpecial(tokens: AddressToken[], special: string): number {

@@ -26,7 +26,9 @@ type Failure = { ok: false; error: CoreError };
 type Step<T> = { ok: true; value: Parsed<T> } | Failure;
 
 /**
- * Parses an RFC 5322 address list such as a To or Cc header value. Groups are flattened,
+ * Parses an RFC 5322 address list such as a To or Cc header value. It checks syntax but
+ * not the RFC 5321 length limits, so that a header with one over-long address, such as
+ * a VERP return address, still yields its other mailboxes. Groups are flattened,
  * and each of their mailboxes carries the group name. Besides commas, top-level
  * semicolons separate addresses too, because Outlook users type lists that way.
  * An empty list, or one of only `undisclosed-recipients:;`, gives `[]`.
@@ -310,7 +312,7 @@ function phraseText(tokens: AddressToken[]): string {
   return text;
 }
 
-/** Rebuilds roughly what the input said, for error messages. */
+/** Rebuilds the input approximately from its tokens, for error messages. */
 function writtenText(tokens: AddressToken[]): string {
   let text = '';
   for (const token of tokens) {

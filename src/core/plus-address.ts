@@ -47,9 +47,9 @@ export function validateSeparator(separator: string): Result<string> {
 
 /**
  * Splits an address at the first separator of its local part, because Exchange honours
- * only the first one. A separator at the very start of the local part, a quoted local
- * part, an invalid separator and an invalid address give no tag; an invalid address is
- * returned trimmed and lower-cased as `base`.
+ * only the first one. There is no tag when the separator is invalid or starts the local
+ * part, or when the local part is quoted. An invalid address also has no tag, and comes
+ * back trimmed and lower-cased as `base`.
  */
 export function splitPlusAddress(address: string, separator: string = defaultSeparator): SplitAddress {
   const spec = typeof address === 'string' ? parseAddrSpec(address) : null;

@@ -15,9 +15,9 @@ export interface ParsedReference {
 }
 
 // Digit bounds: a ticket or case number has 1 to 10 digits and an action number 1 to 6,
-// both without leading zeros. Ten digits stay far below Number.MAX_SAFE_INTEGER and above
-// any counter a tenant reaches; the bounds also keep long digit runs in subjects
-// (order numbers, phone numbers) from being read as references.
+// both without leading zeros. Ten digits stay far below Number.MAX_SAFE_INTEGER and still
+// leave room for billions of work items. The bounds also keep long digit runs in subjects,
+// such as order or phone numbers, from being read as references.
 const referencePattern = /^([1-9]\d{0,9})-([TC])(?:-A([1-9]\d{0,5}))?$/i;
 const maxNumber = 9999999999;
 const maxAction = 999999;

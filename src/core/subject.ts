@@ -37,7 +37,7 @@ export const subjectPrefixes: readonly string[] = [
   // Portuguese: resposta, encaminhado.
   'RES',
   'ENC',
-  // Chinese, which Outlook writes with a full-width colon.
+  // Chinese, often followed by the full-width colon.
   '回复',
   '回覆',
   '答复',
