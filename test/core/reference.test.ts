@@ -68,7 +68,10 @@ describe('formatReference', () => {
   it('round-trips with parseReference', () => {
     const parsed = parseReference('10040-c-a12');
 
-    expect(parsed.ok && formatReference(parsed.value)).toEqual({ ok: true, value: '10040-C-A12' });
+    const formatted = parsed.ok ? formatReference(parsed.value) : null;
+
+    expect(parsed.ok).toBe(true);
+    expect(formatted).toEqual({ ok: true, value: '10040-C-A12' });
   });
 });
 
