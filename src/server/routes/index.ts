@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { adminRoutes } from './admin/index.js';
 import { conversationRoutes } from './conversations/index.js';
 import { devRoutes } from './dev/index.js';
+import { directoryRoutes } from './directory/index.js';
 import { healthRoutes } from './health/index.js';
+import { sendPlanRoutes } from './send-plans/index.js';
 import { unroutedRoutes } from './unrouted/index.js';
 import { workItemRoutes } from './work-items/index.js';
 
@@ -13,6 +15,8 @@ import { workItemRoutes } from './work-items/index.js';
 export const routePlugins: Array<{ plugin: FastifyPluginAsync; prefix: string }> = [
   { plugin: healthRoutes, prefix: '' },
   { plugin: devRoutes, prefix: '/api/v1/dev' },
+  { plugin: sendPlanRoutes, prefix: '/api/v1/send-plans' },
+  { plugin: directoryRoutes, prefix: '/api/v1/directory' },
   { plugin: adminRoutes, prefix: '/api/v1/admin' },
   { plugin: unroutedRoutes, prefix: '/api/v1/admin/unrouted' },
   { plugin: workItemRoutes, prefix: '/api/v1/work-items' },

@@ -1,0 +1,210 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CommitResponse, SendPlanResponse } from '../../src/core/api-types.js';
+import { availableDialects } from '../support/databases.js';
+import { createTestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
+
+describe.each(await availableDialects())('send plan routes on %s', (dialect) => {
+  let testApp: TestApp;
+  let ukToken: string;
+  let plToken: string;
+  /** Demo ticket of Team A, linked to `invoice`. */
+  let delivery: string;
+  /** Demo case of Team B. */
+  let invoice: string;
+
+  beforeAll(async () => {
+    testApp = await createTestApp(dialect, { seed: 'demo' });
+    ukToken = await testApp.tokenFor('uk.agent@contoso.example');
+    plToken = await testApp.tokenFor('pl.agent@contoso.example');
+    const items = await testApp.database.db.selectFrom('work_items').select(['reference', 'title']).execute();
+    delivery = items.find((item) => item.title.startsWith('Delivery'))?.reference ?? '';
+    invoice = items.find((item) => item.title.startsWith('Invoice'))?.reference ?? '';
+  });
+
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  function post(url: string, token: string | undefined, payload: unknown) {
+    const headers: Record<string, string> = token === undefined ? {} : { authorization: `Bearer ${token}` };
+    return testApp.app.inject({ method: 'POST', url, headers, payload: payload as object });
+  }
+
+  const recipients = [
+    { field: 'to', emailAddress: 'orders@fabrikam.example', displayName: 'Fabrikam Orders' },
+    { field: 'cc', emailAddress: 'wsparcie.pl@contoso.example', displayName: 'Wsparcie PL' },
+    { field: 'cc', emailAddress: 'uk.support@contoso.example', displayName: 'UK Support' },
+    { field: 'bcc', emailAddress: 'legal@contoso.example', displayName: 'Legal' },
+  ];
+
+  it('requires a token', async () => {
+    const response = await post('/api/v1/send-plans', undefined, { subject: 'x', recipients: [] });
+
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toMatchObject({ code: 'WORKLINK_AUTH_MISSING' });
+  });
+
+  it('plans, shares and repeats the commit', async () => {
+    const planned = await post('/api/v1/send-plans', ukToken, {
+      subject: 'RE: Delivery of order 4471 is late',
+      conversationId: 'route-conversation',
+      currentReference: delivery,
+      recipients,
+    });
+    expect(planned.statusCode).toBe(201);
+    const plan = planned.json() as SendPlanResponse;
+    expect(plan.recipients.map((recipient) => recipient.class)).toEqual([
+      'external',
+      'connected-mailbox',
+      'own-mailbox',
+      'internal',
+    ]);
+    expect(plan).toMatchObject({ currentReference: delivery, decisionNeeded: true, needsCurrentItem: false });
+    expect(plan.decisions).toHaveLength(1);
+    expect(plan.decisions[0]).toMatchObject({
+      mailbox: 'pl.support@contoso.example',
+      teamName: 'Team B (PL)',
+      defaultChoice: { action: 'share', reference: invoice },
+    });
+    expect(plan.decisions[0]?.linkedItems).toEqual([expect.objectContaining({ reference: invoice, view: 'header' })]);
+    expect(plan.decisions[0]?.linkedItems[0]).not.toHaveProperty('title');
+    expect(plan.decisions[0]?.form.map((field) => field.name)).toEqual(['entity', 'dueDate']);
+
+    const committed = await post(`/api/v1/send-plans/${plan.id}/commit`, ukToken, {
+      choices: [{ mailbox: 'pl.support@contoso.example', action: 'share', reference: invoice }],
+    });
+    expect(committed.statusCode).toBe(200);
+    const answer = committed.json() as CommitResponse;
+    expect(answer).toEqual({
+      recipients: [
+        { field: 'to', emailAddress: 'orders@fabrikam.example', displayName: 'Fabrikam Orders' },
+        { field: 'cc', emailAddress: `wsparcie.pl+${invoice}@contoso.example`, displayName: 'Wsparcie PL' },
+        { field: 'cc', emailAddress: `uk.support+${delivery}@contoso.example`, displayName: 'UK Support' },
+        { field: 'bcc', emailAddress: 'legal@contoso.example', displayName: 'Legal' },
+      ],
+      headers: { 'X-Worklink-Plan': plan.id },
+      notices: [],
+      createdReferences: [],
+    });
+
+    const repeated = await post(`/api/v1/send-plans/${plan.id}/commit`, ukToken, { choices: [] });
+    expect(repeated.statusCode).toBe(200);
+    expect(repeated.json()).toEqual(answer);
+
+    const foreign = await post(`/api/v1/send-plans/${plan.id}/commit`, plToken, { choices: [] });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.json()).toMatchObject({ code: 'WORKLINK_SEND_PLAN_NOT_FOUND' });
+  });
+
+  it('creates one item for 50 concurrent commits', async () => {
+    const planned = await post('/api/v1/send-plans', ukToken, {
+      subject: 'Late delivery',
+      currentReference: delivery,
+      recipients: [{ field: 'to', emailAddress: 'pl.support@contoso.example', displayName: 'Wsparcie PL' }],
+    });
+    const plan = planned.json() as SendPlanResponse;
+    const countBefore = await testApp.database.db.selectFrom('work_items').select('id').execute();
+
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        post(`/api/v1/send-plans/${plan.id}/commit`, ukToken, {
+          choices: [{ mailbox: 'pl.support@contoso.example', action: 'create', fields: { entity: 'Contoso UK' } }],
+        }),
+      ),
+    );
+
+    expect(responses.map((response) => response.statusCode)).toEqual(Array.from({ length: 50 }, () => 200));
+    const bodies = responses.map((response) => response.json() as CommitResponse);
+    expect(new Set(bodies.map((body) => JSON.stringify(body))).size).toBe(1);
+    expect(bodies[0]?.createdReferences).toHaveLength(1);
+    const countAfter = await testApp.database.db.selectFrom('work_items').select('id').execute();
+    expect(countAfter.length).toBe(countBefore.length + 1);
+  });
+
+  it('names form errors by field', async () => {
+    const planned = await post('/api/v1/send-plans', ukToken, {
+      subject: 'Late delivery',
+      currentReference: delivery,
+      recipients: [{ field: 'to', emailAddress: 'pl.support@contoso.example', displayName: 'Wsparcie PL' }],
+    });
+    const plan = planned.json() as SendPlanResponse;
+
+    const response = await post(`/api/v1/send-plans/${plan.id}/commit`, ukToken, {
+      choices: [{ mailbox: 'pl.support@contoso.example', action: 'create', fields: { dueDate: '31.12.2026' } }],
+    });
+
+    expect(response.statusCode).toBe(400);
+    const body = response.json() as { code: string; message: string; details: Array<{ field: string }> };
+    expect(body.code).toBe('WORKLINK_FIELDS_INVALID');
+    expect(body.details.map((detail) => detail.field)).toEqual(['entity', 'dueDate']);
+    expect(body.message).toContain('31.12.2026');
+  });
+
+  it('rejects 501 recipients with 413', async () => {
+    const many = Array.from({ length: 501 }, (_, index) => ({
+      field: 'to',
+      emailAddress: `person${index}@fabrikam.example`,
+      displayName: `Person ${index}`,
+    }));
+
+    const response = await post('/api/v1/send-plans', ukToken, { subject: 'Newsletter', recipients: many });
+
+    expect(response.statusCode).toBe(413);
+    expect(response.json()).toMatchObject({ code: 'WORKLINK_TOO_MANY_RECIPIENTS' });
+  });
+
+  it('lists invalid recipients with 400', async () => {
+    const response = await post('/api/v1/send-plans', ukToken, {
+      subject: 'Hello',
+      recipients: [
+        { field: 'to', emailAddress: 'fine@fabrikam.example', displayName: 'Fine' },
+        { field: 'cc', emailAddress: 'broken@', displayName: 'Broken' },
+      ],
+    });
+
+    expect(response.statusCode).toBe(400);
+    const body = response.json() as { code: string; message: string; details: Array<Record<string, unknown>> };
+    expect(body.code).toBe('WORKLINK_INVALID_RECIPIENT');
+    expect(body.message).toContain('broken@');
+    expect(body.details).toEqual([expect.objectContaining({ index: 1, field: 'cc', emailAddress: 'broken@' })]);
+  });
+
+  it('rejects an unknown current reference with 404', async () => {
+    const response = await post('/api/v1/send-plans', ukToken, {
+      subject: 'Hello',
+      currentReference: '99999-C',
+      recipients: [],
+    });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'WORKLINK_WORK_ITEM_NOT_FOUND' });
+    expect((response.json() as { message: string }).message).toContain('99999-C');
+  });
+
+  it('rejects unknown request fields', async () => {
+    const response = await post('/api/v1/send-plans', ukToken, { subject: 'Hello', recipients: [], urgent: true });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'WORKLINK_UNKNOWN_FIELD' });
+  });
+
+  it('rejects an unknown plan with 404', async () => {
+    const response = await post('/api/v1/send-plans/5b1f0a39-1f5e-4b59-9a53-3f1f0c1f0000/commit', ukToken, {
+      choices: [],
+    });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'WORKLINK_SEND_PLAN_NOT_FOUND' });
+  });
+
+  it('documents both routes in OpenAPI', async () => {
+    const response = await testApp.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const paths = (response.json() as { paths: Record<string, unknown> }).paths;
+
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining(['/api/v1/send-plans/', '/api/v1/send-plans/{id}/commit']),
+    );
+  });
+});
