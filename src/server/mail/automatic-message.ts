@@ -3,7 +3,7 @@ const automaticPrecedence = new Set(['bulk', 'junk', 'list', 'auto_reply']);
 
 /**
  * Returns why a message counts as automatic (an auto-reply, a bounce or list
- * mail), or null when a person sent it. `headers` holds lower-case header
+ * mail), or null when a person sent it. `headers` has lower-case header
  * names. Automatic mail never creates work items, so an out-of-office reply
  * cannot open a ticket or start a reply loop with another auto-responder.
  */

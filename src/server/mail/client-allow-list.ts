@@ -23,8 +23,8 @@ function addEntry(list: BlockList, address: string, prefix?: number): void {
 
 /**
  * Builds the allow-list from entries that are IP addresses (`192.0.2.10`,
- * `::1`), CIDR subnets (`10.0.0.0/8`) or host names. `localhost` stands for
- * the loopback addresses; any other host name is resolved once, here, so it
+ * `::1`), CIDR subnets (`10.0.0.0/8`) or host names. `localhost` means
+ * the loopback addresses. Any other host name is resolved once, here, so it
  * should name a relay with a fixed address. An empty list allows any client.
  * Throws `WORKLINK_CONFIG_INVALID` for an invalid subnet or a name that does not resolve.
  */
@@ -38,7 +38,8 @@ export async function createClientAllowList(entries: readonly string[]): Promise
     const [address = '', prefixText] = entry.split('/');
     if (isIP(address) !== 0) {
       const prefix = prefixText === undefined ? undefined : Number(prefixText);
-      if (prefix !== undefined && !Number.isInteger(prefix)) {
+      const maxPrefix = isIP(address) === 6 ? 128 : 32;
+      if (prefix !== undefined && (!Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix)) {
         throw new WorklinkError(
           'WORKLINK_CONFIG_INVALID',
           `WORKLINK_SMTP_ALLOWED_HOSTS entry "${entry}" has an invalid prefix length: write a subnet as 10.0.0.0/8.`,

@@ -16,7 +16,7 @@ export interface IngestInput {
   source: 'smtp' | 'graph';
   /** Outlook conversation id, known for messages that came through Graph sync. */
   conversationId?: string;
-  /** `MAIL FROM` of the SMTP transaction; the empty string is the null return path `<>` of bounces. */
+  /** `MAIL FROM` of the SMTP transaction. The empty string is the null return path `<>` of bounces. */
   envelopeSender?: string | null;
 }
 
@@ -50,7 +50,7 @@ async function storeMessage(
     return { rowId: existing.id, duplicate: true };
   }
 
-  // A concurrent delivery of the same bytes may insert first; the unique content hash makes this one wait and yield.
+  // A concurrent delivery of the same bytes may insert first. The unique content hash makes this one wait and yield.
   const inserted = await trx
     .insertInto('messages')
     .values({

@@ -18,9 +18,9 @@ export interface ParsedAttachment {
   contentHash: string;
 }
 
-/** What ingestion stores of one message, taken from its raw MIME. */
+/** Fields that ingestion stores of one message, taken from its raw MIME. */
 export interface ParsedMessage {
-  /** Message-ID without angle brackets; null when the header is missing or holds no id. */
+  /** Message-ID without angle brackets; null when the header is missing or contains no id. */
   messageId: string | null;
   inReplyTo: string | null;
   references: string[];
@@ -136,7 +136,7 @@ function sentAtOf(date: Date | undefined): string | null {
 }
 
 /**
- * The fields of a message that mailparser could not read: only the
+ * Builds the fields of a message that mailparser could not read: only the
  * Message-ID is looked for, in the raw header block. The raw MIME is still
  * stored, so an admin can inspect it from the unrouted list.
  */

@@ -24,7 +24,7 @@ export interface RoutingInput {
   message: ParsedMessage;
   envelopeRecipients: string[];
   conversationId: string | null;
-  /** Why the message is automatic (auto-reply, bounce), or null for a person's message. */
+  /** Reason the message counts as automatic (auto-reply, bounce), or null for a person's message. */
   automaticReason: string | null;
 }
 
@@ -50,7 +50,7 @@ export interface RoutingResult {
   unroutedReason: string | null;
 }
 
-/** Longest title given to a work item created from a subject; a subject may be any length. */
+/** Maximum length of a work item title made from a subject, because a subject may be any length. */
 const maxTitleLength = 250;
 
 interface MatchedMailbox {
@@ -192,7 +192,7 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
   ];
   const matchedMailboxes = matchMailboxes(addresses, mailboxes, separator);
 
-  // A team whose work item already holds this message is done: a re-delivery must not open a second one.
+  // A team whose work item already contains this message is done: a re-delivery must not open a second one.
   const existingRoutes = await db
     .selectFrom('message_routes')
     .innerJoin('work_items', 'work_items.id', 'message_routes.work_item_id')
@@ -337,7 +337,7 @@ async function linkCreatedItems(
 
 /**
  * Marks work items as updated, and moves those in `waiting` back to `todo`
- * when `reopen` is set: an answer from outside the company is what a
+ * when `reopen` is set: a reply from outside the company is what a
  * waiting work item waits for.
  */
 async function touchWorkItems(db: Executor, routes: NewRoute[], reopen: boolean): Promise<void> {

@@ -23,7 +23,7 @@ export interface ThreadMatch extends WorkItemRow {
   byConversation: boolean;
 }
 
-/** Finds the work item a plus tag or subject reference names; null when the text is no reference or names none. */
+/** Finds the work item that a plus tag or subject reference names, or null when the text names none. */
 async function findReferencedItem(db: Executor, text: string): Promise<WorkItemRow | null> {
   const reference = normalizeReference(text);
   if (reference === undefined) {
@@ -48,7 +48,7 @@ interface CommittedPlanResult {
 }
 
 /**
- * Rule 2: the work item that the committed send plan named in
+ * Finds, for rule 2, the work item that the committed send plan named in
  * `X-Worklink-Plan` wrote into this mailbox's plus address. Reads the
  * recipients stored in `send_plans.commit_result`, so it still works when a
  * host or a forwarder dropped the plus tag from the delivered copy.
@@ -91,7 +91,7 @@ export async function matchSendPlan(
 }
 
 /**
- * Work items, of any team, that earlier messages of this thread were routed
+ * Lists the work items, of any team, that earlier messages of this thread were routed
  * to, best match first. Rule 3 filters them by team; creation links to the
  * ones of other teams.
  */
@@ -152,7 +152,7 @@ export async function findThreadMatches(
 }
 
 /**
- * True when `sender` took part in the work item: its requester, or the
+ * Returns true when `sender` took part in the work item: its requester, or the
  * sender or a recipient of a message already routed to it.
  */
 async function tookPart(db: Executor, workItemId: number, sender: string): Promise<boolean> {
@@ -179,7 +179,7 @@ async function tookPart(db: Executor, workItemId: number, sender: string): Promi
 }
 
 /**
- * Rule 4: a reference in the subject to a work item of the mailbox's team.
+ * Finds, for rule 4, a reference in the subject to a work item of the mailbox's team.
  * Anyone can type a reference, so it counts only when the sender is internal
  * or already took part in that work item.
  */

@@ -4,7 +4,7 @@ import type { IOptions } from 'sanitize-html';
 export interface SanitizeOptions {
   /**
    * Keeps `http:` and `https:` image sources. Off by default because a remote
-   * image tells the sender when and where the message was opened.
+   * image reveals to the sender when and where the message was opened.
    */
   allowRemoteImages?: boolean;
 }

@@ -29,7 +29,7 @@ export interface SmtpListener {
   close(): Promise<void>;
 }
 
-/** An SMTP reply for smtp-server: it sends `responseCode` and the message as the reply line. */
+/** Builds an SMTP error for smtp-server, which sends `responseCode` and the message as the reply line. */
 function smtpError(responseCode: number, message: string): Error & { responseCode: number } {
   return Object.assign(new Error(message), { responseCode });
 }
@@ -57,7 +57,7 @@ async function readMessage(stream: Readable): Promise<Buffer> {
 /**
  * Starts the inbound SMTP listener on `config.host`. It is a final
  * destination, never a relay: it accepts `RCPT TO` only for connected
- * mailboxes (plain, plus-addressed or an alias) and answers `250` to DATA
+ * mailboxes (plain, plus-addressed or an alias) and replies `250` to DATA
  * only after the message is committed to the database, or `451` so that the
  * sending server retries. Resolves once the port is bound.
  */

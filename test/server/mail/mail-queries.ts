@@ -3,7 +3,7 @@ import type { Database } from '../../../src/server/db/schema.js';
 import { createWorkItem, linkWorkItems } from '../../../src/server/repositories/work-items.js';
 import { now } from '../../../src/server/repositories/executor.js';
 
-/** The routes of the message with this Message-ID, as `reference/rule`, sorted. */
+/** Lists the routes of the message with this Message-ID as `reference/rule`, sorted. */
 export async function routesOf(db: Kysely<Database>, messageId: string): Promise<string[]> {
   const rows = await db
     .selectFrom('message_routes')

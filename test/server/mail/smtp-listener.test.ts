@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +9,38 @@ import { availableDialects } from '../../support/databases.js';
 import { readFixture, startMailHarness } from './mail-harness.js';
 import type { MailHarness, SmtpFailure } from './mail-harness.js';
 import { countRows, routesOf, workItemsOfTeam } from './mail-queries.js';
+
+/** Sends EHLO over a plain socket and returns the server's reply lines. */
+async function ehloReply(port: number): Promise<string[]> {
+  const socket = net.connect(port, '127.0.0.1');
+  socket.setEncoding('utf8');
+  let received = '';
+  const waitFor = (pattern: RegExp) =>
+    new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (pattern.test(received)) {
+          socket.off('data', onData);
+          resolve();
+        }
+      };
+      const onData = (chunk: string): void => {
+        received += chunk;
+        check();
+      };
+      socket.on('data', onData);
+      socket.once('error', reject);
+      check();
+    });
+  try {
+    await waitFor(/^220 .*\r\n/m);
+    received = '';
+    socket.write('EHLO client.test\r\n');
+    await waitFor(/^250 .*\r\n/m);
+    return received.split('\r\n').filter((line) => line !== '');
+  } finally {
+    socket.end('QUIT\r\n');
+  }
+}
 
 async function deliveryFailure(promise: Promise<unknown>): Promise<SmtpFailure> {
   try {
@@ -108,6 +141,15 @@ describe.each(await availableDialects())('smtp listener on %s', (dialect) => {
 
     expect(result.accepted).toEqual(['uk.support@contoso.example', 'pl.support@contoso.example']);
     expect(result.rejected).toEqual(['wsparcie.pl@contoso.example']);
+  });
+
+  it('announces the size limit in EHLO', async () => {
+    harness = await startMailHarness(dialect, { WORKLINK_SMTP_MAX_MESSAGE_BYTES: '4096' });
+
+    const lines = await ehloReply(harness.listener.port);
+
+    expect(lines.map((line) => line.slice(4))).toContain('SIZE 4096');
+    expect(lines.join('\n')).not.toMatch(/STARTTLS|AUTH/);
   });
 
   it('answers 552 for an oversize message', async () => {

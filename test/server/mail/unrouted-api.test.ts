@@ -50,7 +50,7 @@ describe.each(await availableDialects())('unrouted admin API on %s', (dialect) =
   }
 
   beforeEach(async () => {
-    // Built here rather than with createTestApp so that the test holds the event bus the routes publish to.
+    // Built here rather than with createTestApp so that the test keeps the event bus the routes publish to.
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worklink-unrouted-'));
     const database = await createTestDatabase(dialect);
     await seedDemo(database.db);
