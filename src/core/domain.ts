@@ -36,8 +36,8 @@ export function normalizeDomain(domain: string, address: string): Result<string>
   if (nonAscii.test(lower)) {
     try {
       // NFC first, so that a decomposed "u" plus combining diaeresis gives the same
-      // ASCII form as the precomposed "ü".
-      ascii = punycode.toASCII(lower.normalize('NFC'));
+      // ASCII form as the precomposed "ü". Runtimes without Unicode data may lack it.
+      ascii = punycode.toASCII(typeof lower.normalize === 'function' ? lower.normalize('NFC') : lower);
     } catch {
       return invalid(address, 'has a domain that cannot be converted to ASCII (IDN): check its spelling');
     }

@@ -133,6 +133,7 @@ export function findReferencesInSubject(subject: string): string[] {
   }
 
   const found: string[] = [];
+  const seen: { [reference: string]: true } = {};
   const pattern = new RegExp(candidatePattern.source, 'gi');
   let match = pattern.exec(subject);
 
@@ -142,7 +143,8 @@ export function findReferencesInSubject(subject: string): string[] {
     const reference = parseReference(match[0]);
 
     if (reference.ok && isBoundary(subject, start - 1) && isBoundaryAfter(subject, end)) {
-      if (found.indexOf(reference.value.text) < 0) {
+      if (seen[reference.value.text] !== true) {
+        seen[reference.value.text] = true;
         found.push(reference.value.text);
       }
       pattern.lastIndex = end;

@@ -101,6 +101,9 @@ describe('findReferencesInSubject', () => {
     ['101203-T-A1', []],
     ['Invoice 2024/11/0457 - payment status', []],
     ['Shipment 88-1204 held at customs', []],
+    ['Odp: PD: Faktura VAT nr FV/2024/11/0457 [#10040-C]', ['10040-C']],
+    ['AW: Änderung der Lieferadresse (Vorgang 101203-T)', ['101203-T']],
+    ['Reklamacja 101203-T, zob. też 10040-C-A2', ['101203-T', '10040-C-A2']],
     ['', []],
   ])('finds in %j', (subject, expected) => {
     expect(findReferencesInSubject(subject)).toEqual(expected);

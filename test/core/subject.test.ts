@@ -33,6 +33,17 @@ describe('normalizeSubject', () => {
   });
 
   it.each([
+    ['AW: AW: WG: Ihre Bestellung 4711 – Lieferverzug', 'Ihre Bestellung 4711 – Lieferverzug'],
+    ['WG: AW: Rückfrage zur Gutschrift über 1.250,00 €', 'Rückfrage zur Gutschrift über 1.250,00 €'],
+    ['Aw: Re: Änderung der Lieferadresse [#10040-C]', 'Änderung der Lieferadresse [#10040-C]'],
+    ['Odp: PD: Re: Faktura VAT nr FV/2024/11/0457 [#10040-C]', 'Faktura VAT nr FV/2024/11/0457 [#10040-C]'],
+    ['ODP: ODP: Reklamacja – uszkodzona przesyłka (101203-T)', 'Reklamacja – uszkodzona przesyłka (101203-T)'],
+    ['PD: Wezwanie do zapłaty', 'Wezwanie do zapłaty'],
+  ])('normalizes real-world %j', (subject, expected) => {
+    expect(normalizeSubject(subject)).toBe(expected);
+  });
+
+  it.each([
     'Rework: x',
     'Research: x',
     'Invoice RE: x',
