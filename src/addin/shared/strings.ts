@@ -108,6 +108,9 @@ const pl: Record<StringKey, string> = {
 
 const catalogues: Record<Language, Record<StringKey, string>> = { en, pl };
 
+/** Every key of the catalogues. */
+export const STRING_KEYS = Object.keys(en) as StringKey[];
+
 /** Keys of strings shown as a Smart Alerts `errorMessage` or `errorMessageMarkdown`. */
 export const SMART_ALERT_MESSAGE_KEYS: readonly StringKey[] = [
   'sendAlert.decisionNeeded',
