@@ -92,7 +92,8 @@ export async function classifyRecipients(
         emailAddress: entry.recipient.emailAddress,
         displayName: entry.recipient.displayName,
         code: entry.error?.code ?? 'WORKLINK_ADDRESS_SYNTAX',
-        message: entry.error?.message ?? `Address "${entry.recipient.emailAddress}" is not valid.`,
+        message:
+          entry.error?.message ?? `Address "${entry.recipient.emailAddress}" is invalid: write it as local@domain.`,
       });
       continue;
     }
@@ -133,10 +134,10 @@ function parseRecipient(recipient: Recipient, index: number, separator: string):
 }
 
 /**
- * Lookup keys of a parsed address: the whole local part first, because a
- * mailbox may itself contain the separator, then the part before the tag,
- * each with the domain in ASCII and in Unicode, as an admin may have stored
- * either form.
+ * Lists the lookup keys of a parsed address. The whole local part comes
+ * first, because a mailbox may itself contain the separator, then the part
+ * before the tag. Each has the domain in ASCII and in Unicode, because an
+ * admin may have stored either form.
  */
 function addressKeys(entry: ParsedRecipient): string[] {
   if (entry.local === undefined || entry.domain === undefined || entry.baseLocal === undefined) {
@@ -172,7 +173,7 @@ function needsDisplayNameMatch(entry: ParsedRecipient, byAddress: Map<string, Co
   return entry.recipient.recipientType === 'other' && addressKeys(entry).every((key) => !byAddress.has(key));
 }
 
-/** A display name that is itself an address, such as `pl.support@contoso.example`, in both domain forms. */
+/** Lists the lookup keys of a display name that is itself an address, such as `pl.support@contoso.example`. */
 function displayNameAddressKeys(entry: ParsedRecipient): string[] {
   const asAddress = parseAddrSpec(entry.recipient.displayName ?? '');
   if (!asAddress.ok) {

@@ -32,7 +32,7 @@ interface CommitOutcome {
  * and is idempotent on the plan id: the first commit claims the plan with a
  * conditional update, and every later or concurrent commit waits for that
  * claim to end (a row lock on PostgreSQL, the single writer on SQLite) and
- * then returns the stored answer unchanged. Throws `WORKLINK_SEND_PLAN_NOT_FOUND`
+ * then returns the stored response unchanged. Throws `WORKLINK_SEND_PLAN_NOT_FOUND`
  * for a plan of another agent, and a coded 4xx error for an invalid choice,
  * in which case nothing is written and the plan stays pending.
  */
@@ -77,7 +77,7 @@ export async function commitSendPlan(
 }
 
 /**
- * Reads the answer of a plan that another commit claimed. By the time the
+ * Reads the commit response of a plan that another commit claimed. By the time the
  * claim failed, that commit has ended: PostgreSQL made the update wait for
  * the row lock, and SQLite runs one transaction at a time.
  */
@@ -89,7 +89,7 @@ async function readCommittedAnswer(tx: Executor, planId: string): Promise<Commit
     .executeTakeFirstOrThrow();
   const stored = parseJson<CommitResponse | null>(row.commit_result, null);
   if (row.state !== 'committed' || stored === null) {
-    throw new Error(`Send plan ${planId} is in state "${row.state}" without a stored commit answer.`);
+    throw new Error(`Send plan ${planId} is in state "${row.state}" without a stored commit response.`);
   }
   return stored;
 }
@@ -173,8 +173,8 @@ async function applyPlan(
 }
 
 /**
- * The current work item of the commit: the plan's, or, when the plan found
- * none, the one the agent picked in the pane. Throws
+ * Resolves the current work item of the commit: the plan's, or, when the
+ * plan found none, the one the agent picked in the pane. Throws
  * `WORKLINK_CURRENT_ITEM_CONFLICT` when the agent picks an item other than
  * the plan's.
  */

@@ -141,7 +141,7 @@ async function buildDecisions(
 }
 
 /**
- * A decision is already made when every recipient of its mailbox carries the
+ * Tells whether a decision is already made: it is when every recipient of its mailbox carries the
  * reference of one of the listed linked items, as after an earlier commit of
  * the same message.
  */

@@ -25,7 +25,7 @@ export async function loadDirectory(db: Executor): Promise<Directory> {
       }
       return mailbox;
     })
-    .sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+    .sort((a, b) => compareText(a.address, b.address));
 
   return {
     mailboxes,
@@ -35,6 +35,13 @@ export async function loadDirectory(db: Executor): Promise<Directory> {
       failurePolicy: settings.failurePolicy,
     },
   };
+}
+
+function compareText(a: string, b: string): number {
+  if (a === b) {
+    return 0;
+  }
+  return a < b ? -1 : 1;
 }
 
 /** Computes a strong ETag from the directory's JSON: equal bytes, equal tag. */

@@ -11,7 +11,7 @@ export interface FormFieldProblem {
   allowed?: string[];
 }
 
-/** Longest value a text field accepts, in characters; longer input is a paste mistake, not a form value. */
+/** Maximum length of a form value in characters. Longer input is a paste mistake, not a form value. */
 const maxFieldLength = 2000;
 
 /** Loads the creation forms of the given teams, fields in their configured order. */

@@ -65,8 +65,8 @@ export function foldDisplayName(name: string): string {
 /**
  * Finds the connected mailboxes whose display name equals one of `names`
  * after `foldDisplayName`. Returns a map from each folded name to its
- * mailbox; a name shared by two mailboxes matches neither, because the
- * recipient cannot be told apart.
+ * mailbox. A name shared by two mailboxes matches neither, because the
+ * recipient is ambiguous.
  */
 export async function findMailboxesByDisplayName(
   db: Executor,

@@ -7,9 +7,10 @@ import type { StoredPlan } from './plan-record.js';
 
 /**
  * Computes the recipients a committed plan sends to. Own mailboxes get the
- * current work item's reference, and each decided mailbox of another team gets
- * the reference in `chosen` (keyed by primary address); `plain` and already
- * settled mailboxes are absent from `chosen` and stay as they are. The rewrite
+ * current work item's reference. Each decided mailbox of another team gets
+ * the reference in `chosen`, keyed by primary address. Mailboxes chosen as
+ * `plain`, and those already settled, are absent from `chosen` and stay as
+ * they are. The rewrite
  * itself, with its 64-octet notices, is `rewriteRecipients` of the core.
  * With plus addressing `off` nothing is rewritten.
  */
@@ -78,7 +79,7 @@ function prepare(
   return { ...plain, emailAddress: `${spec.value.local.slice(0, cut)}@${spec.value.domain}` };
 }
 
-/** The addresses, without tags, by which the recipients reached `mailbox`: its aliases for the rewrite. */
+/** Collects the untagged addresses by which the recipients reached `mailbox`, as its aliases for the rewrite. */
 function aliasesUsed(
   prepared: Recipient[],
   classified: ClassifiedRecipient[],

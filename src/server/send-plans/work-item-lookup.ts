@@ -60,9 +60,14 @@ export async function findLinkedWorkItems(db: Executor, workItemId: number): Pro
     .where('work_item_links.item_high_id', '=', workItemId)
     .execute();
 
-  return [...low, ...high]
-    .sort((a, b) => (a.linkedAt === b.linkedAt ? a.id - b.id : a.linkedAt < b.linkedAt ? -1 : 1))
-    .map(({ linkedAt: _linkedAt, ...item }) => item);
+  const all = [...low, ...high];
+  all.sort((a, b) => {
+    if (a.linkedAt !== b.linkedAt) {
+      return a.linkedAt < b.linkedAt ? -1 : 1;
+    }
+    return a.id - b.id;
+  });
+  return all.map(({ linkedAt: _linkedAt, ...item }) => item);
 }
 
 /** Tells whether two work items are linked, in either direction. */

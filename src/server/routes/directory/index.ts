@@ -6,7 +6,7 @@ import { DirectoryHeaders, DirectorySchema } from './schemas/directory.js';
 
 /**
  * `GET /api/v1/directory`: the connected mailboxes, their aliases and the
- * settings that the send handler caches for its fast path. Answers `304`
+ * settings that the send handler caches for its fast path. It returns `304`
  * when `If-None-Match` carries the current ETag, so a refresh costs no body.
  */
 export const directoryRoutes: FastifyPluginAsync = async (instance) => {
