@@ -214,11 +214,12 @@ function parseAngleAddr(
   }
   const localTokens = tokens.slice(localStart, i);
 
+  // A second "<" before any ">" means this bracket was never closed.
   let close = i;
-  while (close < tokens.length && !isSpecial(tokens[close], '>')) {
+  while (close < tokens.length && !isSpecial(tokens[close], '>') && !isSpecial(tokens[close], '<')) {
     close++;
   }
-  if (close >= tokens.length) {
+  if (!isSpecial(tokens[close], '>')) {
     return syntaxError(input, 'has a "<" that is never closed: add the ">"');
   }
 

@@ -3,7 +3,8 @@ export { coreErrorCodes } from './error-codes.js';
 export type { CoreErrorCode } from './error-codes.js';
 export { domainOf, normalizeAddress, parseAddress, parseAddressList, sameAddress, utf8Length } from './address.js';
 export type { ParsedAddress } from './address.js';
-export { maxAddressOctets, maxLocalPartOctets } from './addr-spec.js';
+export { maxAddressOctets, maxLocalPartOctets, parseAddrSpec } from './addr-spec.js';
+export type { AddrSpec } from './addr-spec.js';
 export {
   allowedSeparators,
   decodePlusAddress,

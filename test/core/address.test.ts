@@ -105,6 +105,7 @@ describe('parseAddressList', () => {
     ['"unclosed <a@x.example>', 'WORKLINK_ADDRESS_SYNTAX'],
     ['(unclosed a@x.example', 'WORKLINK_ADDRESS_SYNTAX'],
     ['Jane <a@x.example', 'WORKLINK_ADDRESS_SYNTAX'],
+    ['Jane <a@x.example, Bob <b@y.example>', 'WORKLINK_ADDRESS_SYNTAX'],
     ['a@x.example b@y.example', 'WORKLINK_ADDRESS_SYNTAX'],
     ['Team: a@x.example', 'WORKLINK_ADDRESS_SYNTAX'],
     ['A: B: c@x.example;;', 'WORKLINK_ADDRESS_SYNTAX'],
