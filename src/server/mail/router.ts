@@ -94,9 +94,10 @@ function titleOf(subject: string): string {
 }
 
 /**
- * Picks the target work item of one mailbox by rules 1 to 4; null means a
- * new work item is needed. In mode `only`, rewriting is trusted alone: only
- * the plus tag and the Message-ID headers count.
+ * Picks the target work item of one mailbox by rules 1 to 4, or returns
+ * null when a new work item is needed. Automatic messages skip rule 4. In
+ * mode `only`, rewriting is trusted alone, so only the plus tag and the
+ * Message-ID headers count.
  */
 async function findTarget(
   db: Executor,
@@ -107,6 +108,7 @@ async function findTarget(
     message: ParsedMessage;
     threadMatches: ThreadMatch[];
     senderIsInternal: boolean;
+    isAutomatic: boolean;
   },
 ): Promise<{ item: WorkItemRow; rule: RouteRule } | null> {
   const { mailbox } = matched;
@@ -133,7 +135,8 @@ async function findTarget(
     return { item: byThread, rule: 'thread' };
   }
 
-  if (mode !== 'only') {
+  // An auto-reply quotes the subject it answers, so its subject reference says nothing about where it belongs.
+  if (mode !== 'only' && !context.isAutomatic) {
     const sender = context.message.from?.address ?? null;
     const bySubject = await matchSubjectReference(
       db,
@@ -206,7 +209,8 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
   );
 
   const threadMatches = await findThreadMatches(db, { rowId: input.messageRowId, ...message }, input.conversationId);
-  const context = { mailboxes, settings, message, threadMatches, senderIsInternal };
+  const isAutomatic = input.automaticReason !== null;
+  const context = { mailboxes, settings, message, threadMatches, senderIsInternal, isAutomatic };
 
   const planned: NewRoute[] = [];
   const needsItem: MatchedMailbox[] = [];

@@ -240,6 +240,24 @@ describe.each(await availableDialects())('inbound routing rules on %s', (dialect
     expect(await countRows(harness.database.db, 'unrouted_messages')).toBe(0);
   });
 
+  it('auto-reply ignores subject references', async () => {
+    const item = await createWorkItem(harness.database.db, { teamId: harness.teamB, type: 'case', title: 'Old case' });
+
+    await harness.deliver(
+      compose({
+        id: 'ooo-subject@contoso.example',
+        from: 'legal@contoso.example',
+        to: 'pl.support@contoso.example',
+        subject: `Automatic reply: ${item.reference}`,
+        extraHeaders: ['Auto-Submitted: auto-replied'],
+      }),
+      { to: ['pl.support@contoso.example'] },
+    );
+
+    expect(await routesOf(harness.database.db, 'ooo-subject@contoso.example')).toEqual([]);
+    expect(await countRows(harness.database.db, 'unrouted_messages')).toBe(1);
+  });
+
   it('external answer moves a waiting item to todo', async () => {
     await harness.deliver(readFixture('01-external-request.eml'), { to: ['uk.support@contoso.example'] });
     const [item] = await workItemsOfTeam(harness.database.db, harness.teamA);
