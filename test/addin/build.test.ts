@@ -3,6 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'acorn';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import webpack from 'webpack';
 import type { Configuration, Stats } from 'webpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -173,4 +175,119 @@ describe('bundle size budget', () => {
     );
     expect(existsSync(path.join(workDir, 'out/launchevent.js'))).toBe(false);
   }, 60_000);
+});
+
+describe('task pane page in Chromium', () => {
+  const chromiumPath = process.env.WORKLINK_CHROMIUM_PATH ?? '/usr/bin/chromium';
+  const available = existsSync(chromiumPath);
+  const requireAll = process.env.WORKLINK_REQUIRE_ALL === '1';
+  const DEV_TOKEN = 'dev-token-for-uk-agent';
+
+  // Office.js stand-in: the page must never load the real script from Microsoft's CDN.
+  const OFFICE_STUB = `window.Office = {
+    context: { displayLanguage: 'pl-PL', officeTheme: { bodyBackgroundColor: '#1f1f1f' } },
+    onReady: function (callback) {
+      var info = { host: 'Outlook', platform: 'OfficeOnline' };
+      setTimeout(function () { if (callback) callback(info); }, 0);
+      return Promise.resolve(info);
+    },
+  };`;
+
+  let browser: Browser | undefined;
+  let blocked: string[];
+  let tokenRequests: string[];
+
+  beforeAll(async () => {
+    if (!available) return;
+    browser = await chromium.launch({
+      executablePath: chromiumPath,
+      // page.route below fulfils or aborts every request. These flags send anything that slips
+      // past it to a closed loopback port, so it fails instead of reaching a network.
+      args: ['--no-sandbox', '--proxy-server=127.0.0.1:9', '--host-resolver-rules=MAP * ~NOTFOUND'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  async function openPane(): Promise<Page> {
+    if (!browser) throw new Error('Chromium did not start');
+    blocked = [];
+    tokenRequests = [];
+    const page = await browser.newPage();
+
+    await page.route('**/*', async (route) => {
+      const request = route.request();
+      const url = new URL(request.url());
+      if (request.url() === OFFICE_JS) {
+        await route.fulfill({ contentType: 'text/javascript', body: OFFICE_STUB });
+      } else if (url.origin === DEV_ORIGIN && url.pathname === '/api/v1/dev/tokens' && request.method() === 'POST') {
+        const { email } = request.postDataJSON() as { email: string };
+        tokenRequests.push(email);
+        if (email === 'uk.agent@contoso.example') {
+          await route.fulfill({ status: 200, json: { accessToken: DEV_TOKEN } });
+        } else {
+          await route.fulfill({
+            status: 403,
+            json: { code: 'WORKLINK_AGENT_NOT_REGISTERED', message: 'not an agent' },
+          });
+        }
+      } else if (url.origin === DEV_ORIGIN && request.method() === 'GET') {
+        const file = path.join(distDir, decodeURIComponent(url.pathname));
+        if (file.startsWith(distDir + path.sep) && existsSync(file)) await route.fulfill({ path: file });
+        else await route.fulfill({ status: 404, body: 'not found' });
+      } else {
+        blocked.push(`${request.method()} ${request.url()}`);
+        await route.abort('blockedbyclient');
+      }
+    });
+
+    await page.goto(`${DEV_ORIGIN}/taskpane.html`);
+    return page;
+  }
+
+  it.skipIf(!available && !requireAll)('renders in Polish with the dark theme', async () => {
+    const page = await openPane();
+
+    await expect.poll(() => page.getByRole('heading', { name: 'Worklink' }).count()).toBe(1);
+    const background = await page
+      .locator('.fui-FluentProvider')
+      .first()
+      .evaluate((element) => getComputedStyle(element).backgroundColor);
+
+    expect(await page.getByRole('button', { name: 'Zaloguj się' }).count()).toBe(1);
+    expect(await page.getByText('Służbowy adres e-mail').count()).toBe(1);
+    expect(background).toBe('rgb(41, 41, 41)');
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(!available && !requireAll)('stores the dev token after sign-in', async () => {
+    const page = await openPane();
+
+    await page.getByRole('textbox').fill('uk.agent@contoso.example');
+    await page.getByRole('button', { name: 'Zaloguj się' }).click();
+    await expect
+      .poll(() => page.getByText('Zalogowano jako uk.agent@contoso.example.', { exact: false }).count())
+      .toBe(1);
+
+    expect(tokenRequests).toEqual(['uk.agent@contoso.example']);
+    expect(await page.evaluate(() => localStorage.getItem('worklink.accessToken'))).toBe(DEV_TOKEN);
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
+
+  it.skipIf(!available && !requireAll)('shows a rejection and stores nothing', async () => {
+    const page = await openPane();
+
+    await page.getByRole('textbox').fill('nobody@contoso.example');
+    await page.getByRole('button', { name: 'Zaloguj się' }).click();
+    await expect.poll(() => page.getByText('Worklink nie zna tego adresu.', { exact: false }).count()).toBe(1);
+
+    expect(tokenRequests).toEqual(['nobody@contoso.example']);
+    expect(await page.evaluate(() => localStorage.getItem('worklink.accessToken'))).toBeNull();
+    expect(blocked).toEqual([]);
+    await page.close();
+  });
 });
