@@ -55,7 +55,7 @@ beforeAll(async () => {
     return;
   }
   if (statSync(distScript).mtimeMs < newestSourceTime()) {
-    // A stale dist/ belongs to whoever built it; build this run's own copy beside it instead.
+    // Another test may be reading the stale dist/, so this one builds its own copy in a temporary directory.
     console.warn('NOTICE: dist/addin/launchevent.js is older than its sources; testing a fresh build instead.');
     scratchDir = mkdtempSync(path.join(tmpdir(), 'worklink-launchevent-'));
     await buildLaunchEvent(scratchDir);
@@ -98,7 +98,7 @@ function loadScript(outlookOptions: OutlookMockOptions) {
     [STORAGE_KEYS.directory]: JSON.stringify({ directory, etag: '"directory-v1"', fetchedAt: Date.now() }),
   });
 
-  // The bundle carries the origin it was built with; the fake answers on its own origin.
+  // The bundle contains the origin it was built with, so each request is mapped onto the fake's origin.
   const requestedUrls: string[] = [];
   const fetch = vi.fn((url: string, init: FetchInit) => {
     requestedUrls.push(url);
@@ -125,7 +125,7 @@ function loadScript(outlookOptions: OutlookMockOptions) {
 }
 
 describe('launchevent.js in a bare runtime', () => {
-  it('has no browser globals to lean on', () => {
+  it('exposes no browser globals', () => {
     const { context } = loadScript({});
 
     for (const name of ['window', 'document', 'localStorage', 'setTimeout', 'AbortController']) {

@@ -1,7 +1,7 @@
 /**
  * A fake Worklink API behind a `fetch` function, for handler tests. It records every request,
- * classifies recipients against its directory as the server does, and answers a repeated
- * commit of one plan with the first answer, creating nothing twice. It opens no socket.
+ * classifies recipients against its directory as the server does, and returns the first
+ * result for a repeated commit of one plan, creating nothing twice. It opens no socket.
  */
 import type {
   ClassifiedRecipient,
@@ -25,7 +25,7 @@ export interface RecordedRequest {
   body: unknown;
 }
 
-/** `up` answers, `down` rejects as an unreachable host does, `hang` never answers (until aborted). */
+/** `up` returns responses, `down` rejects as for an unreachable host, `hang` never settles unless aborted. */
 export type BackendMode = 'up' | 'down' | 'hang';
 
 export interface FakeBackendOptions {
@@ -42,8 +42,8 @@ export interface FakeBackendOptions {
   linkedReferences?: Record<number, string[]>;
   mode?: BackendMode;
   /**
-   * Changes the commit answer before it is returned, to simulate a server bug. It sees a copy
-   * of the recipients; the fake stores the changed answer for later commits of the plan.
+   * Changes the commit response before it is returned, to simulate a server bug. It receives a
+   * copy, and the fake stores the changed response for later commits of the plan.
    */
   tamperCommit?: (response: CommitResponse) => CommitResponse;
 }
@@ -172,17 +172,17 @@ export function createFakeBackend(options: FakeBackendOptions): FakeBackend {
 
     const current = request.currentReference ?? stored.plan.currentReference;
     const recipients: Recipient[] = stored.plan.recipients.map((recipient) => {
-      const kept: Recipient = {
+      const unchanged: Recipient = {
         field: recipient.field,
         emailAddress: recipient.emailAddress,
         displayName: recipient.displayName,
       };
-      if (recipient.reference || !recipient.mailbox) return kept;
+      if (recipient.reference || !recipient.mailbox) return unchanged;
       const reference =
         recipient.class === 'own-mailbox' ? current : (referenceByMailbox.get(recipient.mailbox) ?? null);
-      if (!reference) return kept;
+      if (!reference) return unchanged;
       const { local, domain } = splitAddress(recipient.mailbox);
-      return { ...kept, emailAddress: `${local}+${reference}@${domain}` };
+      return { ...unchanged, emailAddress: `${local}+${reference}@${domain}` };
     });
 
     let response: CommitResponse = {
@@ -254,7 +254,7 @@ export function createFakeBackend(options: FakeBackendOptions): FakeBackend {
   };
 }
 
-/** The demo tenant: Team A (UK) and Team B (PL) at contoso.example. */
+/** Returns the directory of the demo tenant: Team A (UK) and Team B (PL) at contoso.example. */
 export function demoDirectory(overrides: Partial<Directory['settings']> = {}): Directory {
   return {
     mailboxes: [

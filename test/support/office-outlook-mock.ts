@@ -108,7 +108,7 @@ export function createOutlookMock(options: OutlookMockOptions = {}): OutlookMock
   let maxInFlight = 0;
   let tagOnlyChangeIgnored = false;
 
-  /** Records a call and answers it on a later microtask, as hosts answer asynchronously. */
+  /** Records a call and runs its callback on a later microtask, because hosts call back asynchronously. */
   function respond(operation: string, value: unknown, callback: Callback, answer: () => Parameters<Callback>[0]): void {
     calls.push(value === undefined ? { operation } : { operation, value });
     inFlight += 1;

@@ -94,8 +94,8 @@ export type RewriteOutcome = 'unchanged' | 'verified' | 'verified-after-retry' |
 
 /**
  * Sets one field to `expected`, keeping order and display names, and reads it back. On a
- * mismatch it clears the field and sets it again once; `mismatch` means the host still holds
- * something else, and the caller must stop the send.
+ * mismatch it clears the field and sets it again once. `mismatch` means the field still contains
+ * other addresses, and the caller must stop the send.
  */
 export async function rewriteField(
   api: OfficeItemApi,

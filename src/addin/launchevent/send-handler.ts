@@ -41,7 +41,7 @@ import {
   signInAlert,
 } from './smart-alerts.js';
 
-/** Internet header that tells the server's inbound router which plan a sent message belongs to. */
+/** Internet header that names the plan of a sent message for the server's inbound router. */
 export const PLAN_HEADER = 'X-Worklink-Plan';
 
 export interface SendEvent {
@@ -78,7 +78,7 @@ interface Outcome {
   reason: string;
 }
 
-/** What each run knows so far, so that a failure anywhere completes per the right policy. */
+/** Language and failure policy of one run. The policy is set once the directory is read, so a later failure completes per the admin's policy. */
 interface RunState {
   language: Language;
   failurePolicy: FailurePolicy;
@@ -95,7 +95,7 @@ function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Wraps `event.completed` so that it runs exactly once, whatever path the handler takes. */
+/** Wraps `event.completed` so that a second call is logged and ignored. */
 function createCompletion(event: SendEvent, log: Logger): { done(): boolean; complete(outcome: Outcome): void } {
   let done = false;
   return {
@@ -114,17 +114,18 @@ function createCompletion(event: SendEvent, log: Logger): { done(): boolean; com
 
 /** Returns the agent's recorded choice for a connected mailbox, if the task pane stored one. */
 function findChoice(choices: readonly PlanChoice[], mailbox: string): PlanChoice | undefined {
-  const wanted = mailbox.toLowerCase();
+  const target = mailbox.toLowerCase();
   for (const choice of choices) {
-    if (choice.mailbox.toLowerCase() === wanted) return choice;
+    if (choice.mailbox.toLowerCase() === target) return choice;
   }
   return undefined;
 }
 
 /**
  * Records `create` choices as `share` of the created references, pairing them in order.
- * NOTE: this assumes the server lists `createdReferences` in the order of the `create` choices;
- * when the counts differ, the choices stay `create` and rely on the commit being idempotent.
+ * NOTE: the commit response does not say which reference belongs to which mailbox, so this
+ * assumes the order of the `create` choices. When the counts differ, the choices stay `create`,
+ * and a new plan for changed recipients would create those work items again.
  */
 function resolveCreatedChoices(choices: PlanChoice[], createdReferences: readonly string[] | undefined): PlanChoice[] {
   const creates = choices.filter((choice) => choice.action === 'create');
@@ -185,8 +186,9 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
       const before = recipientsOfField(current, field);
       try {
         const result = await rewriteField(api, field, before, recipientsOfField(rewritten, field));
-        if (result === 'verified-after-retry')
-          log.warn(`worklink: ${field} needed a clear and re-set before it read back right`);
+        if (result === 'verified-after-retry') {
+          log.warn(`worklink: ${field} read back right only after a clear and re-set`);
+        }
         if (result === 'mismatch') {
           return {
             options: rewriteFailedAlert(field, state.language),
@@ -345,7 +347,7 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
     try {
       await api.setSessionValue(SESSION_PLAN_KEY, serializeSessionPlan(applied));
     } catch (error) {
-      // Without the record a re-fired send asks for a new plan; the server sees the plus addresses then.
+      // Without the record, a re-fired send requests a new plan, which finds the plus addresses in place.
       log.warn('worklink: could not record the applied plan in sessionData', describeError(error));
     }
 

@@ -1,8 +1,8 @@
 /**
- * Builds the options the send handler passes to `event.completed`. Limits from the Office
- * documentation: `errorMessage` and `errorMessageMarkdown` 500 characters or fewer (Mailbox
- * 1.12 and 1.15), `cancelLabel` 20 or fewer; `cancelLabel`, `commandId`, `contextData` and
- * `sendModeOverride` need Mailbox 1.14, and older hosts ignore them.
+ * Builds the options the send handler passes to `event.completed`. The Office documentation
+ * limits `errorMessage` and `errorMessageMarkdown` (Mailbox 1.12 and 1.15) to 500 characters
+ * and `cancelLabel` to 20. `cancelLabel`, `commandId`, `contextData` and `sendModeOverride`
+ * need Mailbox 1.14, and older hosts ignore them.
  */
 import type { FailurePolicy, RecipientField } from '../../core/api-types.js';
 import type { Language, StringKey } from '../shared/strings.js';
@@ -92,7 +92,7 @@ export function signInAlert(language: Language): CompletedOptions {
 }
 
 /**
- * Completes per the admin's failure policy when the backend cannot answer in time, or the check
+ * Completes per the admin's failure policy when the backend cannot respond in time, or the check
  * fails otherwise: `allow` sends the message unchanged, `prompt` stops it with Send Anyway
  * offered, which also sends it unchanged.
  */

@@ -1,7 +1,7 @@
 /**
  * HTTP client for the Worklink API as the add-in uses it. It works in the JavaScript-only
- * runtime of classic Outlook on Windows, which needs absolute URLs and may lack
- * `AbortController`: there a timeout race stands in for aborting the request.
+ * runtime of classic Outlook on Windows, which needs absolute URLs. Where `AbortController` is
+ * missing, a timeout race ends the wait, and the request itself is left to finish.
  */
 import type {
   ApiError,
@@ -53,10 +53,10 @@ export type BackendErrorCode =
   | 'WORKLINK_BACKEND_INVALID_RESPONSE'
   | 'WORKLINK_API_ORIGIN_INVALID';
 
-/** A request to the Worklink API that failed; `code` tells the caller which policy applies. */
+/** A request to the Worklink API that failed. The caller picks its policy by `code`. */
 export class BackendError extends Error {
   declare readonly code: BackendErrorCode;
-  /** HTTP status, when the server answered. */
+  /** HTTP status, when the server sent a response. */
   declare readonly status: number | undefined;
   /** `code` of the server's error body, when it sent one. */
   declare readonly apiCode: string | undefined;
@@ -78,7 +78,7 @@ export interface BackendClient {
   getDirectory(etag: string | null, budget: RequestBudget): Promise<DirectoryResult>;
   /** Sends `POST /api/v1/send-plans`. */
   createSendPlan(request: SendPlanRequest, budget: RequestBudget): Promise<SendPlanResponse>;
-  /** Sends `POST /api/v1/send-plans/{id}/commit`; the server answers a repeated commit with the same result. */
+  /** Sends `POST /api/v1/send-plans/{id}/commit`. The server returns the same result for a repeated commit. */
   commitSendPlan(planId: string, request: CommitRequest, budget: RequestBudget): Promise<CommitResponse>;
 }
 
@@ -86,7 +86,7 @@ export interface BackendClientOptions {
   fetch: FetchLike;
   /** Absolute origin such as `https://localhost:3000`, without a trailing slash. */
   apiOrigin: string;
-  /** Storage that holds the bearer token under `worklink.accessToken`. */
+  /** Storage that contains the bearer token under `worklink.accessToken`. */
   storage: KeyValueStorage;
 }
 
@@ -104,11 +104,11 @@ export function createRequestBudget(clock: Clock, totalMs: number): RequestBudge
 function raceTimeout<T>(
   work: (signal: AbortSignal | undefined) => Promise<T>,
   timeoutMs: number,
-  what: string,
+  requestLine: string,
 ): Promise<T> {
   if (timeoutMs <= 0) {
     return Promise.reject(
-      new BackendError('WORKLINK_BACKEND_TIMEOUT', `${what} was not sent: the time budget is used up.`),
+      new BackendError('WORKLINK_BACKEND_TIMEOUT', `${requestLine} was not sent: the time budget is used up.`),
     );
   }
 
@@ -123,7 +123,7 @@ function raceTimeout<T>(
         if (settled) return;
         settled = true;
         if (controller) controller.abort();
-        reject(new BackendError('WORKLINK_BACKEND_TIMEOUT', `${what} timed out after ${timeoutMs} ms.`));
+        reject(new BackendError('WORKLINK_BACKEND_TIMEOUT', `${requestLine} timed out after ${timeoutMs} ms.`));
       }, timeoutMs);
     }
 
@@ -145,11 +145,15 @@ function raceTimeout<T>(
   });
 }
 
-function parseJson(text: string, what: string, status: number): unknown {
+function parseJson(text: string, requestLine: string, status: number): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    throw new BackendError('WORKLINK_BACKEND_INVALID_RESPONSE', `${what} returned a body that is not JSON.`, status);
+    throw new BackendError(
+      'WORKLINK_BACKEND_INVALID_RESPONSE',
+      `${requestLine} returned a body that is not JSON.`,
+      status,
+    );
   }
 }
 
@@ -203,12 +207,12 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
     extraHeaders: Record<string, string>,
     budget: RequestBudget,
   ): Promise<{ status: number; body: unknown; etag: string | null }> {
-    const what = `${method} ${path}`;
+    const requestLine = `${method} ${path}`;
     const token = await options.storage.getItem(STORAGE_KEYS.accessToken);
     if (!token) {
       throw new BackendError(
         'WORKLINK_NOT_SIGNED_IN',
-        `${what} was not sent: no access token is stored; sign in from the task pane.`,
+        `${requestLine} was not sent: no access token is stored; sign in from the task pane.`,
       );
     }
 
@@ -229,19 +233,19 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
           response = await options.fetch(origin + path, init);
         } catch (error) {
           const reason = error instanceof Error ? error.message : String(error);
-          throw new BackendError('WORKLINK_BACKEND_UNREACHABLE', `${what} failed before a response: ${reason}`);
+          throw new BackendError('WORKLINK_BACKEND_UNREACHABLE', `${requestLine} failed before a response: ${reason}`);
         }
 
         if (response.status === 304) return { status: 304, body: undefined, etag: response.headers.get('ETag') };
 
         const text = await response.text();
-        const parsed = text === '' ? undefined : parseJson(text, what, response.status);
+        const parsed = text === '' ? undefined : parseJson(text, requestLine, response.status);
 
         if (response.status === 401 || response.status === 403) {
           const apiError = readApiError(parsed);
           throw new BackendError(
             'WORKLINK_BACKEND_UNAUTHORIZED',
-            `${what} was rejected with status ${response.status}; sign in again from the task pane.`,
+            `${requestLine} was rejected with status ${response.status}; sign in again from the task pane.`,
             response.status,
             apiError && apiError.code,
           );
@@ -251,7 +255,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
           const detail = apiError ? ` (${apiError.code}: ${apiError.message})` : '';
           throw new BackendError(
             'WORKLINK_BACKEND_ERROR',
-            `${what} failed with status ${response.status}${detail}.`,
+            `${requestLine} failed with status ${response.status}${detail}.`,
             response.status,
             apiError && apiError.code,
           );
@@ -259,7 +263,7 @@ export function createBackendClient(options: BackendClientOptions): BackendClien
         return { status: response.status, body: parsed, etag: response.headers.get('ETag') };
       },
       budget.remainingMs(),
-      what,
+      requestLine,
     );
   }
 

@@ -1,7 +1,7 @@
 /**
- * The send plan recorded in the compose item's `sessionData` (Mailbox 1.11), shared by the task
- * pane, which writes it after the agent decides, and the send handler, which reads it to skip
- * work that is already done and writes it after its own commit.
+ * The send plan recorded in the compose item's `sessionData` (Mailbox 1.11). The task pane
+ * writes it after the agent decides. The send handler reads it to skip work that is already
+ * done, and writes it after its own commit.
  */
 import type { PlanChoice, Recipient } from '../../core/api-types.js';
 
@@ -49,8 +49,8 @@ function isRecipient(value: unknown): value is Recipient {
 
 /**
  * Parses the stored record. Returns `null` for a missing value and for anything that is not a
- * well-formed record, because a damaged record must not block sending: the handler then asks
- * for a new plan.
+ * well-formed record, because a damaged record must not block sending. The handler then
+ * requests a new plan.
  */
 export function parseSessionPlan(raw: string | null | undefined): SessionPlanRecord | null {
   if (typeof raw !== 'string' || raw === '') return null;

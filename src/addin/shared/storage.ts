@@ -62,9 +62,9 @@ function detectStorage(): KeyValueStorage | null {
 }
 
 /**
- * Creates the storage of the current runtime. The backend is picked on each call rather than
- * at load time, so that loading this module never throws; a runtime without any storage gets
- * a `StorageUnavailableError` rejection from each method.
+ * Creates the storage of the current runtime. It picks the backend on each call rather than at
+ * load time, so loading this module never throws. In a runtime without any storage, each method
+ * rejects with `StorageUnavailableError`.
  */
 export function createStorage(): KeyValueStorage {
   function pick(): KeyValueStorage {

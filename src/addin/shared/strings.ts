@@ -1,6 +1,7 @@
 /**
- * User-visible strings of the add-in in English and Polish. Every string the agent sees goes
- * through `t`, so that both catalogues stay complete; the task pane uses the same module.
+ * User-visible strings of the add-in in English and Polish, read through `t`. The Polish
+ * catalogue is typed by the English keys, so a missing translation fails to compile. The task
+ * pane uses the same module.
  */
 
 export type Language = 'en' | 'pl';
