@@ -13,7 +13,10 @@ export interface ManifestUrl {
   isAddinFile: boolean;
 }
 
-/** Icon sizes, in pixels, that Outlook expects for the top-level icon elements. */
+/**
+ * Icon sizes, in pixels, of the top-level icon elements. Microsoft's HighResolutionIconUrl
+ * reference requires 128 × 128 for mail add-ins; IconUrl is the 64 × 64 standard icon.
+ */
 const TOP_LEVEL_ICON_SIZES: Record<string, number> = { IconUrl: 64, HighResolutionIconUrl: 128 };
 
 /** Collects every URL value: top-level icons and pages, form settings, and URL and image resources. */
