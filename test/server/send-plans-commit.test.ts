@@ -3,6 +3,7 @@ import type { CommitResponse } from '../../src/core/api-types.js';
 import { EventBus } from '../../src/server/notifications/bus.js';
 import type { WorklinkEvents } from '../../src/server/notifications/bus.js';
 import { createMailbox } from '../../src/server/repositories/mailboxes.js';
+import { putSettings } from '../../src/server/repositories/settings.js';
 import { findWorkItemByReference } from '../../src/server/repositories/work-items.js';
 import { commitSendPlan } from '../../src/server/send-plans/commit-plan.js';
 import { createSendPlan } from '../../src/server/send-plans/create-plan.js';
@@ -520,5 +521,74 @@ describe.each(await availableDialects())('send plan commit on %s', (dialect) => 
     expect(answer.recipients).toEqual([
       { field: 'to', emailAddress: `pl.support+${world.caseLinked}@contoso.example`, displayName: 'Wsparcie PL' },
     ]);
+  });
+
+  it('readdresses an unresolved one-off recipient', async () => {
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to('wsparcie@old-host.example', 'Wsparcie PL', { recipientType: 'other' })], {
+        currentReference: world.ticket,
+      }),
+    );
+    expect(plan.recipients[0]?.class).toBe('connected-mailbox');
+
+    const answer = await commitSendPlan(database.db, world.ukAgent, plan.id, {
+      choices: [{ mailbox: 'pl.support@contoso.example', action: 'share', reference: world.caseLinked }],
+    });
+
+    expect(answer.recipients[0]?.emailAddress).toBe(`pl.support+${world.caseLinked}@contoso.example`);
+  });
+
+  it('keeps a plain display-name match as typed', async () => {
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to('Wsparcie PL', 'Wsparcie PL', { recipientType: 'other' })], { currentReference: world.ticket }),
+    );
+
+    const answer = await commitSendPlan(database.db, world.ukAgent, plan.id, {
+      choices: [{ mailbox: 'pl.support@contoso.example', action: 'plain' }],
+    });
+
+    expect(answer.recipients[0]?.emailAddress).toBe('Wsparcie PL');
+  });
+});
+
+describe.each(await availableDialects())('send plan commit with rewriting off on %s', (dialect) => {
+  let database: TestDatabase;
+  let world: World;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(dialect);
+    world = await buildWorld(database.db);
+    await putSettings(database.db, {
+      plusAddressing: { mode: 'off', separator: '+' },
+      internalDomains: ['contoso.example'],
+      failurePolicy: 'allow',
+    });
+  });
+
+  afterAll(async () => {
+    await database.destroy();
+  });
+
+  it('leaves every recipient unchanged', async () => {
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to('pl.support@contoso.example'), to('uk.support@contoso.example')], {
+        currentReference: world.ticket,
+      }),
+    );
+
+    const answer = await commitSendPlan(database.db, world.ukAgent, plan.id, { choices: [] });
+
+    expect(answer.recipients.map((recipient) => recipient.emailAddress)).toEqual([
+      'pl.support@contoso.example',
+      'uk.support@contoso.example',
+    ]);
+    expect(answer.headers).toEqual({ 'X-Worklink-Plan': plan.id });
+    expect(answer.createdReferences).toEqual([]);
   });
 });

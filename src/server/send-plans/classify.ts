@@ -18,6 +18,8 @@ export interface RecipientAnalysis {
   mailbox?: ConnectedMailbox;
   /** The existing work item that the recipient's plus tag names. */
   taggedItem?: WorkItemRow;
+  /** True when the mailbox was found by display name, so the address is not the mailbox's. */
+  matchedByDisplayName?: boolean;
 }
 
 /** One entry of the `details` of `WORKLINK_INVALID_RECIPIENT`. */
@@ -74,14 +76,19 @@ export async function classifyRecipients(
   const analyses: RecipientAnalysis[] = [];
 
   for (const entry of parsed) {
-    const mailbox = matchByAddress(entry, byAddress) ?? matchByDisplayName(entry, nameAddresses, byName);
+    const byOwnAddress = matchByAddress(entry, byAddress);
+    const mailbox = byOwnAddress ?? matchByDisplayName(entry, nameAddresses, byName);
     const classified: ClassifiedRecipient = { ...entry.recipient, class: 'external' };
 
     if (mailbox !== undefined) {
       classified.class = agentTeamIds.includes(mailbox.teamId) ? 'own-mailbox' : 'connected-mailbox';
       classified.mailbox = mailbox.address;
       classified.teamId = mailbox.teamId;
-      analyses.push({ index: entry.index, classified, mailbox });
+      const analysis: RecipientAnalysis = { index: entry.index, classified, mailbox };
+      if (byOwnAddress === undefined) {
+        analysis.matchedByDisplayName = true;
+      }
+      analyses.push(analysis);
       continue;
     }
 

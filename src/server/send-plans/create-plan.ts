@@ -73,6 +73,7 @@ export async function createSendPlan(
     separator,
     mailboxes: [...mailboxes.values()],
     satisfiedMailboxes,
+    displayNameMatches: analyses.filter((analysis) => analysis.matchedByDisplayName).map((analysis) => analysis.index),
   };
   await insertPlan(db, { id: response.id, agentId: agent.id, currentWorkItemId: current?.id ?? null, request, stored });
   return response;

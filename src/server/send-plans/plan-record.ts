@@ -23,6 +23,8 @@ export interface StoredPlan {
   mailboxes: ConnectedMailbox[];
   /** Decision mailboxes whose recipients already carry a linked reference of their team. */
   satisfiedMailboxes: string[];
+  /** Positions of the recipients that matched their mailbox by display name, not by address. */
+  displayNameMatches: number[];
 }
 
 export interface PlanRow {

@@ -34,7 +34,10 @@ export function rewritePlanRecipients(
     }
   }
 
-  const prepared = classified.map((recipient) => prepare(recipient, references, chosen, plan.separator));
+  const byDisplayName = new Set(plan.displayNameMatches ?? []);
+  const prepared = classified.map((recipient, index) =>
+    prepare(recipient, byDisplayName.has(index), references, chosen, plan.separator),
+  );
   const targets: RewriteTarget[] = [...references.entries()].map(([mailbox, reference]) => ({
     mailbox,
     aliases: aliasesUsed(prepared, classified, mailbox, plan.separator),
@@ -48,14 +51,15 @@ function toRecipient(recipient: ClassifiedRecipient): Recipient {
 }
 
 /**
- * Readies one recipient for the core rewrite. A mailbox matched by display
- * name has no usable address, so it is addressed by the mailbox's primary
- * address. A recipient of a mailbox the agent decided on loses its old tag,
+ * Readies one recipient for the core rewrite. A recipient matched by display
+ * name has no address of its mailbox, so it is addressed by the mailbox's
+ * primary address. A recipient of a mailbox the agent decided on loses its old tag,
  * because the core keeps any valid reference tag, and here the agent's
  * choice replaces it.
  */
 function prepare(
   recipient: ClassifiedRecipient,
+  matchedByDisplayName: boolean,
   references: Map<string, string>,
   chosen: Map<string, string>,
   separator: string,
@@ -67,7 +71,7 @@ function prepare(
   }
 
   const spec = parseAddrSpec(recipient.emailAddress);
-  if (!spec.ok) {
+  if (!spec.ok || matchedByDisplayName) {
     return { ...plain, emailAddress: mailbox };
   }
 
