@@ -144,6 +144,22 @@ describe('send handler fast path', () => {
     expect(backend.requests.map((request) => request.path)).toEqual(['/api/v1/send-plans']);
   });
 
+  it('sends a plan for a connected display name', async () => {
+    const directory = demoDirectory();
+    (directory.mailboxes[1] as { displayName?: string }).displayName = 'Wsparcie PL';
+    const { send, backend } = setup({
+      directory,
+      outlook: { to: [{ emailAddress: 'Wsparcie PL', displayName: 'Wsparcie PL', recipientType: 'other' }] },
+    });
+
+    await send();
+
+    expect(backend.requests.map((request) => request.path)).toEqual(['/api/v1/send-plans']);
+    expect((backend.requests[0]?.body as { recipients: unknown[] }).recipients).toEqual([
+      { field: 'to', emailAddress: 'Wsparcie PL', displayName: 'Wsparcie PL', recipientType: 'other' },
+    ]);
+  });
+
   it('keeps at most 3 Office calls in flight', async () => {
     const { send, outlook } = setup();
 

@@ -47,19 +47,25 @@ function domainOf(address: string): string | null {
 
 /**
  * Tells whether the send needs a plan from the backend: some recipient is in an internal
- * domain, or is a connected mailbox or one of its aliases. Subdomains of an internal domain
- * count as internal.
+ * domain, or is a connected mailbox or one of its aliases, or carries a connected mailbox's
+ * display name (Outlook may leave such a recipient unresolved). Subdomains of an internal
+ * domain count as internal.
  */
 export function needsSendPlan(recipients: readonly Recipient[], directory: Directory): boolean {
   const separator = directory.settings.plusAddressing.separator || '+';
   const domains = directory.settings.internalDomains.map((domain) => domain.trim().toLowerCase());
   const known: { [address: string]: true } = {};
+  const knownNames: { [displayName: string]: true } = {};
   for (const mailbox of directory.mailboxes) {
     known[mailbox.address.trim().toLowerCase()] = true;
     for (const alias of mailbox.aliases || []) known[alias.trim().toLowerCase()] = true;
+    if (mailbox.displayName && mailbox.displayName.trim() !== '')
+      knownNames[mailbox.displayName.trim().toLowerCase()] = true;
   }
 
   return recipients.some((recipient) => {
+    if (knownNames[recipient.displayName.trim().toLowerCase()]) return true;
+
     // The exact address first: a mailbox name may itself contain the separator, as in `pl-support`.
     const base = splitPlusAddress(recipient.emailAddress, separator).base;
     if (known[recipient.emailAddress.trim().toLowerCase()] || known[base]) return true;
