@@ -46,10 +46,10 @@ function domainOf(address: string): string | null {
 }
 
 /**
- * Tells whether the send needs a plan from the backend: some recipient is in an internal
- * domain, or is a connected mailbox or one of its aliases, or carries a connected mailbox's
- * display name (Outlook may leave such a recipient unresolved). Subdomains of an internal
- * domain count as internal.
+ * Tells whether the send needs a plan from the backend. It does when some recipient is in an
+ * internal domain or one of its subdomains, or is a connected mailbox or alias. It also does
+ * when a recipient has a connected mailbox's display name, because Outlook may leave such a
+ * recipient unresolved.
  */
 export function needsSendPlan(recipients: readonly Recipient[], directory: Directory): boolean {
   const separator = directory.settings.plusAddressing.separator || '+';
