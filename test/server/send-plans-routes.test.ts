@@ -1,7 +1,15 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommitResponse, SendPlanResponse } from '../../src/core/api-types.js';
-import { availableDialects } from '../support/databases.js';
-import { createTestApp } from '../support/app.js';
+import { buildApp } from '../../src/server/app.js';
+import { EventBus } from '../../src/server/notifications/bus.js';
+import { seedDemo } from '../../src/server/seed/demo.js';
+import { availableDialects, createTestDatabase } from '../support/databases.js';
+import type { TestDatabase } from '../support/databases.js';
+import { createTestApp, testConfig } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
 
 describe.each(await availableDialects())('send plan routes on %s', (dialect) => {
@@ -206,5 +214,66 @@ describe.each(await availableDialects())('send plan routes on %s', (dialect) => 
     expect(Object.keys(paths)).toEqual(
       expect.arrayContaining(['/api/v1/send-plans/', '/api/v1/send-plans/{id}/commit']),
     );
+  });
+});
+
+describe.each(await availableDialects())('send plan events on %s', (dialect) => {
+  let app: FastifyInstance;
+  let database: TestDatabase;
+  let dataDir: string;
+  const events = new EventBus();
+
+  beforeAll(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worklink-send-plan-events-'));
+    database = await createTestDatabase(dialect);
+    await seedDemo(database.db);
+    app = await buildApp({ config: testConfig(dataDir, { databaseUrl: database.url }), database, events });
+  });
+
+  afterAll(async () => {
+    await app.close();
+    await database.destroy();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('publishes the created item and link', async () => {
+    const seen: string[] = [];
+    events.on('work-item', (payload) => seen.push(`work-item ${payload.reference}`));
+    events.on('link', (payload) => seen.push(`link ${payload.origin}`));
+    const tokenResponse = await app.inject({
+      method: 'POST',
+      url: '/api/v1/dev/tokens',
+      payload: { email: 'uk.agent@contoso.example' },
+    });
+    const headers = { authorization: `Bearer ${(tokenResponse.json() as { accessToken: string }).accessToken}` };
+    const delivery = await database.db
+      .selectFrom('work_items')
+      .select('reference')
+      .where('title', 'like', 'Delivery%')
+      .executeTakeFirstOrThrow();
+
+    const planned = await app.inject({
+      method: 'POST',
+      url: '/api/v1/send-plans',
+      headers,
+      payload: {
+        subject: 'Late delivery',
+        currentReference: delivery.reference,
+        recipients: [{ field: 'to', emailAddress: 'pl.support@contoso.example', displayName: 'Wsparcie PL' }],
+      },
+    });
+    const plan = planned.json() as SendPlanResponse;
+    const committed = await app.inject({
+      method: 'POST',
+      url: `/api/v1/send-plans/${plan.id}/commit`,
+      headers,
+      payload: {
+        choices: [{ mailbox: 'pl.support@contoso.example', action: 'create', fields: { entity: 'Contoso UK' } }],
+      },
+    });
+
+    expect(committed.statusCode).toBe(200);
+    const created = (committed.json() as CommitResponse).createdReferences[0];
+    expect(seen).toEqual([`work-item ${created}`, `link send-plan:${plan.id}`]);
   });
 });
