@@ -591,3 +591,22 @@ describe('send handler unexpected failures', () => {
     expect(log.error).toHaveBeenCalledWith('worklink: send check failed', expect.stringContaining('to.getAsync'));
   });
 });
+
+describe('send handler completion', () => {
+  it('retries with basic options when completed throws', async () => {
+    const { outlook, handler, log } = setup({ token: null });
+    const event = outlook.createEvent();
+    event.completed.mockImplementationOnce(() => {
+      throw new TypeError('Unknown option: commandId');
+    });
+
+    await handler(event);
+
+    expect(event.completed).toHaveBeenCalledTimes(2);
+    expect(event.completed).toHaveBeenLastCalledWith({
+      allowEvent: false,
+      errorMessage: t('sendAlert.signInNeeded', 'en'),
+    });
+    expect(log.error).toHaveBeenCalledTimes(1);
+  });
+});

@@ -38,7 +38,11 @@ export interface FakeBackendOptions {
   ownTeamId: number;
   /** Work item the compose item belongs to, as the server would find it. */
   currentReference?: string | null;
-  /** Work items already linked to the current one, by team id; exactly one means no decision is needed. */
+  /**
+   * Work items already linked to the current one, by team id. Exactly one makes it the default
+   * choice with no decision needed, so tests reach the commit path without the pane. The real
+   * server asks for a decision for every untagged mailbox of another team.
+   */
   linkedReferences?: Record<number, string[]>;
   mode?: BackendMode;
   /**

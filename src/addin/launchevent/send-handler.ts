@@ -7,7 +7,6 @@ import type {
   CommitRequest,
   CommitResponse,
   FailurePolicy,
-  PlanChoice,
   Recipient,
   SendPlanRequest,
   SendPlanResponse,
@@ -31,7 +30,9 @@ import {
   rewriteField,
   sameRecipientsByField,
 } from './recipients.js';
-import type { CompletedOptions } from './smart-alerts.js';
+import type { Logger, Outcome, SendEvent } from './completion.js';
+import { createCompletion, describeError } from './completion.js';
+import { choicesForPlan, pendingDecisions, resolveCreatedChoices } from './plan-choices.js';
 import {
   ALLOW,
   decisionAlert,
@@ -41,19 +42,10 @@ import {
   signInAlert,
 } from './smart-alerts.js';
 
+export type { Logger, SendEvent } from './completion.js';
+
 /** Internet header that names the plan of a sent message for the server's inbound router. */
 export const PLAN_HEADER = 'X-Worklink-Plan';
-
-export interface SendEvent {
-  completed(options?: CompletedOptions): void;
-}
-
-/** The runtime log: `console` in Outlook. */
-export interface Logger {
-  info(message: string, detail?: unknown): void;
-  warn(message: string, detail?: unknown): void;
-  error(message: string, detail?: unknown): void;
-}
 
 export interface SendHandlerDeps {
   /** Returns the compose item of the current event (`Office.context.mailbox.item`). */
@@ -72,13 +64,10 @@ export interface SendHandlerDeps {
   budgetMs?: number;
 }
 
-interface Outcome {
-  options: CompletedOptions;
-  /** Logged detail; never shown to the agent. */
-  reason: string;
-}
-
-/** Language and failure policy of one run. The policy is set once the directory is read, so a later failure completes per the admin's policy. */
+/**
+ * Language and failure policy of one run. The policy is set once the directory is read, so a
+ * later failure completes per the admin's policy.
+ */
 interface RunState {
   language: Language;
   failurePolicy: FailurePolicy;
@@ -89,54 +78,6 @@ interface PlanRun {
   api: OfficeItemApi;
   client: BackendClient;
   budget: RequestBudget;
-}
-
-function describeError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** Wraps `event.completed` so that a second call is logged and ignored. */
-function createCompletion(event: SendEvent, log: Logger): { done(): boolean; complete(outcome: Outcome): void } {
-  let done = false;
-  return {
-    done: () => done,
-    complete(outcome) {
-      if (done) {
-        log.error('worklink: event.completed was already called; ignoring a second completion', outcome.reason);
-        return;
-      }
-      done = true;
-      log.info(`worklink: ${outcome.options.allowEvent ? 'send allowed' : 'send stopped'}: ${outcome.reason}`);
-      event.completed(outcome.options);
-    },
-  };
-}
-
-/** Returns the agent's recorded choice for a connected mailbox, if the task pane stored one. */
-function findChoice(choices: readonly PlanChoice[], mailbox: string): PlanChoice | undefined {
-  const target = mailbox.toLowerCase();
-  for (const choice of choices) {
-    if (choice.mailbox.toLowerCase() === target) return choice;
-  }
-  return undefined;
-}
-
-/**
- * Records `create` choices as `share` of the created references, pairing them in order.
- * NOTE: the commit response does not say which reference belongs to which mailbox, so this
- * assumes the order of the `create` choices. When the counts differ, the choices stay `create`,
- * and a new plan for changed recipients would create those work items again.
- */
-function resolveCreatedChoices(choices: PlanChoice[], createdReferences: readonly string[] | undefined): PlanChoice[] {
-  const creates = choices.filter((choice) => choice.action === 'create');
-  if (!createdReferences || creates.length === 0 || creates.length !== createdReferences.length) return choices;
-
-  let next = 0;
-  return choices.map((choice) => {
-    if (choice.action !== 'create') return choice;
-    const reference = createdReferences[next++] as string;
-    return { mailbox: choice.mailbox, action: 'share', reference };
-  });
 }
 
 export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => Promise<void> {
@@ -284,9 +225,7 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
     }
 
     const recorded = record ? record.choices : [];
-    const pending = plan.decisionNeeded
-      ? plan.decisions.filter((decision) => !findChoice(recorded, decision.mailbox))
-      : [];
+    const pending = pendingDecisions(plan, recorded);
     if (pending.length > 0) {
       return {
         options: decisionAlert(
@@ -304,13 +243,7 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
     );
     if (!rewrites) return { options: ALLOW, reason: `plan ${plan.id} rewrites no recipient` };
 
-    const choices: PlanChoice[] = plan.decisions.map((decision) => {
-      const choice = findChoice(recorded, decision.mailbox);
-      if (choice) return choice;
-      const fallback: PlanChoice = { mailbox: decision.mailbox, action: decision.defaultChoice.action };
-      if (decision.defaultChoice.reference) fallback.reference = decision.defaultChoice.reference;
-      return fallback;
-    });
+    const choices = choicesForPlan(plan, recorded);
     const commitRequest: CommitRequest = { choices };
     if (record && record.currentReference) commitRequest.currentReference = record.currentReference;
 
