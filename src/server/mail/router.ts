@@ -1,13 +1,12 @@
 import type { Settings } from '../../core/api-types.js';
 import { splitPlusAddress } from '../../core/plus-address.js';
-import { normalizeSubject } from '../../core/subject.js';
 import type { MailboxEntry } from '../repositories/mailboxes.js';
 import { findMailboxByAddress, loadMailboxes } from '../repositories/mailboxes.js';
-import { createWorkItem, linkWorkItems } from '../repositories/work-items.js';
 import { getSettings } from '../repositories/settings.js';
 import { now } from '../repositories/executor.js';
 import type { Executor } from '../repositories/executor.js';
 import type { ParsedMessage } from './parse-message.js';
+import { createMissingItems, creationBlockedReason, linkCreatedItems } from './item-creation.js';
 import {
   findThreadMatches,
   matchPlusTag,
@@ -50,10 +49,7 @@ export interface RoutingResult {
   unroutedReason: string | null;
 }
 
-/** Maximum length of a work item title made from a subject, because a subject may be any length. */
-const maxTitleLength = 250;
-
-interface MatchedMailbox {
+export interface MatchedMailbox {
   mailbox: MailboxEntry;
   /** Plus tags seen on this mailbox's addresses, in the order they appear. */
   tags: string[];
@@ -83,14 +79,6 @@ function matchMailboxes(addresses: string[], mailboxes: MailboxEntry[], separato
 function isInternalSender(sender: string | null, settings: Settings): boolean {
   const domain = sender?.split('@').pop();
   return domain !== undefined && settings.internalDomains.includes(domain);
-}
-
-function titleOf(subject: string): string {
-  const title = normalizeSubject(subject).trim();
-  if (title === '') {
-    return '(no subject)';
-  }
-  return title.length > maxTitleLength ? `${title.slice(0, maxTitleLength - 1)}…` : title;
 }
 
 /**
@@ -135,7 +123,7 @@ async function findTarget(
     return { item: byThread, rule: 'thread' };
   }
 
-  // An auto-reply quotes the subject it answers, so its subject reference says nothing about where it belongs.
+  // An auto-reply repeats the subject it replies to, so a reference there does not show where it belongs.
   if (mode !== 'only' && !context.isAutomatic) {
     const sender = context.message.from?.address ?? null;
     const bySubject = await matchSubjectReference(
@@ -230,42 +218,11 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
     });
   }
 
-  const creationBlocked =
-    input.automaticReason !== null
-      ? `automatic message (${input.automaticReason})`
-      : senderIsOwnMailbox
-        ? 'sent by a connected mailbox'
-        : null;
-  const createdItems: CreatedItem[] = [];
+  const creationBlocked = creationBlockedReason(input.automaticReason, senderIsOwnMailbox);
+  let createdItems: CreatedItem[] = [];
   let createdLinks: RoutingResult['createdLinks'] = [];
   if (creationBlocked === null) {
-    for (const matched of needsItem) {
-      // Two mailboxes of one team on the same message share that team's work item.
-      if (planned.some((route) => route.teamId === matched.mailbox.teamId)) {
-        continue;
-      }
-      const created = await createWorkItem(db, {
-        teamId: matched.mailbox.teamId,
-        type: matched.mailbox.defaultType,
-        title: titleOf(message.subject),
-        // The sender is never a connected mailbox here, because their mail creates nothing.
-        requester: senderBase,
-      });
-      const item = {
-        id: created.id,
-        reference: created.reference,
-        teamId: matched.mailbox.teamId,
-        type: matched.mailbox.defaultType,
-      };
-      createdItems.push(item);
-      planned.push({
-        workItemId: item.id,
-        reference: item.reference,
-        teamId: item.teamId,
-        mailboxId: matched.mailbox.id,
-        rule: 'new',
-      });
-    }
+    createdItems = await createMissingItems(db, needsItem, planned, message.subject, senderBase);
     createdLinks = await linkCreatedItems(db, input.messageRowId, createdItems, planned, threadMatches);
   }
 
@@ -299,44 +256,6 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
   }
 
   return { newRoutes, createdItems, createdLinks, unroutedReason };
-}
-
-/**
- * Links each new work item to the other new ones from this message, and to
- * the work items of other teams that this message or its thread belongs to,
- * so both teams see the conversation from the start.
- */
-async function linkCreatedItems(
-  db: Executor,
-  messageRowId: number,
-  createdItems: WorkItemRow[],
-  planned: NewRoute[],
-  threadMatches: ThreadMatch[],
-): Promise<RoutingResult['createdLinks']> {
-  const links: RoutingResult['createdLinks'] = [];
-  const origin = `message:${messageRowId}`;
-  const related = new Map<number, number>();
-  for (const route of planned) {
-    related.set(route.workItemId, route.teamId);
-  }
-  for (const match of threadMatches) {
-    related.set(match.id, match.teamId);
-  }
-
-  for (const item of createdItems) {
-    for (const [otherId, otherTeamId] of related) {
-      if (
-        otherId === item.id ||
-        (otherTeamId === item.teamId && !createdItems.some((created) => created.id === otherId))
-      ) {
-        continue;
-      }
-      if (await linkWorkItems(db, item.id, otherId, origin)) {
-        links.push({ lowId: Math.min(item.id, otherId), highId: Math.max(item.id, otherId), origin });
-      }
-    }
-  }
-  return links;
 }
 
 /**

@@ -1,0 +1,108 @@
+import { normalizeSubject } from '../../core/subject.js';
+import type { Executor } from '../repositories/executor.js';
+import { createWorkItem, linkWorkItems } from '../repositories/work-items.js';
+import type { CreatedItem, MatchedMailbox, NewRoute, RoutingResult } from './router.js';
+import type { ThreadMatch, WorkItemRow } from './routing-rules.js';
+
+/** Maximum length of a work item title made from a subject, because a subject may be any length. */
+const maxTitleLength = 250;
+
+/** Builds a work item title from a subject: reply and forward prefixes removed, cut to `maxTitleLength`. */
+export function titleOf(subject: string): string {
+  const title = normalizeSubject(subject).trim();
+  if (title === '') {
+    return '(no subject)';
+  }
+  return title.length > maxTitleLength ? `${title.slice(0, maxTitleLength - 1)}…` : title;
+}
+
+/** Returns why this message may not create work items, or null when it may. */
+export function creationBlockedReason(automaticReason: string | null, senderIsOwnMailbox: boolean): string | null {
+  if (automaticReason !== null) {
+    return `automatic message (${automaticReason})`;
+  }
+  if (senderIsOwnMailbox) {
+    return 'sent by a connected mailbox';
+  }
+  return null;
+}
+
+/**
+ * Creates a work item of the mailbox's default type for each mailbox that no
+ * rule placed, and adds its route to `planned`. Two mailboxes of one team on
+ * the same message share that team's work item.
+ */
+export async function createMissingItems(
+  db: Executor,
+  needsItem: MatchedMailbox[],
+  planned: NewRoute[],
+  subject: string,
+  requester: string | null,
+): Promise<CreatedItem[]> {
+  const createdItems: CreatedItem[] = [];
+  for (const matched of needsItem) {
+    if (planned.some((route) => route.teamId === matched.mailbox.teamId)) {
+      continue;
+    }
+    // The requester is never a connected mailbox here, because their mail creates nothing.
+    const created = await createWorkItem(db, {
+      teamId: matched.mailbox.teamId,
+      type: matched.mailbox.defaultType,
+      title: titleOf(subject),
+      requester,
+    });
+    const item = {
+      id: created.id,
+      reference: created.reference,
+      teamId: matched.mailbox.teamId,
+      type: matched.mailbox.defaultType,
+    };
+    createdItems.push(item);
+    planned.push({
+      workItemId: item.id,
+      reference: item.reference,
+      teamId: item.teamId,
+      mailboxId: matched.mailbox.id,
+      rule: 'new',
+    });
+  }
+  return createdItems;
+}
+
+/**
+ * Links each new work item to the other new ones from this message, and to
+ * the work items of other teams that this message or its thread belongs to,
+ * so both teams see the conversation from the start.
+ */
+export async function linkCreatedItems(
+  db: Executor,
+  messageRowId: number,
+  createdItems: WorkItemRow[],
+  planned: NewRoute[],
+  threadMatches: ThreadMatch[],
+): Promise<RoutingResult['createdLinks']> {
+  const links: RoutingResult['createdLinks'] = [];
+  const origin = `message:${messageRowId}`;
+  const related = new Map<number, number>();
+  for (const route of planned) {
+    related.set(route.workItemId, route.teamId);
+  }
+  for (const match of threadMatches) {
+    related.set(match.id, match.teamId);
+  }
+
+  for (const item of createdItems) {
+    for (const [otherId, otherTeamId] of related) {
+      if (
+        otherId === item.id ||
+        (otherTeamId === item.teamId && !createdItems.some((created) => created.id === otherId))
+      ) {
+        continue;
+      }
+      if (await linkWorkItems(db, item.id, otherId, origin)) {
+        links.push({ lowId: Math.min(item.id, otherId), highId: Math.max(item.id, otherId), origin });
+      }
+    }
+  }
+  return links;
+}
