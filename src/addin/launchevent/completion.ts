@@ -43,7 +43,7 @@ export function createCompletion(event: SendEvent, log: Logger): { done(): boole
       try {
         event.completed(outcome.options);
       } catch (error) {
-        // A host that throws on an option it lacks has not completed: retry with the Mailbox 1.12 options alone.
+        // The event may still be open, for example on a host that rejects an option it lacks, so retry with the Mailbox 1.12 options alone.
         log.error(
           'worklink: event.completed threw; completing with allowEvent and errorMessage only',
           describeError(error),

@@ -85,7 +85,7 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
   // One limiter for every run: a re-fired send event must not push the host past 3 calls in flight.
   const limit = createLimiter();
 
-  /** Maps a backend failure to the sign-in prompt or the failure policy; rethrows anything else. */
+  /** Maps a backend failure to the sign-in prompt or the failure policy, and rethrows any other error. */
   function backendOutcome(error: unknown, state: RunState, step: string): Outcome {
     if (!(error instanceof BackendError)) throw error;
     if (error.code === 'WORKLINK_NOT_SIGNED_IN' || error.code === 'WORKLINK_BACKEND_UNAUTHORIZED') {
@@ -101,7 +101,7 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
     try {
       return parseSessionPlan(await api.getSessionValue(SESSION_PLAN_KEY));
     } catch (error) {
-      // Hosts may report a key that was never set as a failure; either way there is no record.
+      // A key that was never set may be reported as a failure, and either way there is no record.
       log.info('worklink: no send plan in sessionData', describeError(error));
       return null;
     }
@@ -111,7 +111,7 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
     try {
       await api.setInternetHeaders(headers);
     } catch (error) {
-      // The plus addresses already route replies; the header only helps the inbound router.
+      // The plus addresses already route replies, and the header only helps the inbound router.
       log.warn('worklink: could not set the X-Worklink-Plan header; sending without it', describeError(error));
     }
   }
@@ -128,7 +128,7 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
       try {
         const result = await rewriteField(api, field, before, recipientsOfField(rewritten, field));
         if (result === 'verified-after-retry') {
-          log.warn(`worklink: ${field} read back right only after a clear and re-set`);
+          log.warn(`worklink: ${field} matched only after a clear and re-set`);
         }
         if (result === 'mismatch') {
           return {
