@@ -491,6 +491,25 @@ describe.each(await availableDialects())('send plan commit on %s', (dialect) => 
     ]);
   });
 
+  it('changes nothing when defaults are committed again', async () => {
+    const tagged = `pl.support+${world.caseTwinTwo}@contoso.example`;
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to(tagged, 'Wsparcie PL')], { currentReference: world.ticketTwoLinks }),
+    );
+    const itemsBefore = await countRows('work_items');
+
+    // The send handler commits each decision's default when none is pending.
+    const answer = await commitSendPlan(database.db, world.ukAgent, plan.id, {
+      choices: plan.decisions.map((decision) => ({ mailbox: decision.mailbox, ...decision.defaultChoice })),
+    });
+
+    expect(answer.recipients[0]?.emailAddress).toBe(tagged);
+    expect(answer.createdReferences).toEqual([]);
+    expect(await countRows('work_items')).toBe(itemsBefore);
+  });
+
   it('replaces an old tag with the choice', async () => {
     const plan = await createSendPlan(
       database.db,

@@ -114,6 +114,31 @@ describe.each(await availableDialects())('send plans on %s', (dialect) => {
     expect(plan.decisions).toHaveLength(1);
   });
 
+  it('defaults a settled mailbox to its tag', async () => {
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to(`pl.support+${world.caseTwinTwo}@contoso.example`)], { currentReference: world.ticketTwoLinks }),
+    );
+
+    expect(plan.decisionNeeded).toBe(false);
+    expect(plan.decisions[0]?.defaultChoice).toEqual({ action: 'share', reference: world.caseTwinTwo });
+  });
+
+  it('defaults mixed settled tags to plain', async () => {
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest(
+        [to(`pl.support+${world.caseTwinOne}@contoso.example`), to(`wsparcie.pl+${world.caseTwinTwo}@contoso.example`)],
+        { currentReference: world.ticketTwoLinks },
+      ),
+    );
+
+    expect(plan.decisionNeeded).toBe(false);
+    expect(plan.decisions[0]?.defaultChoice).toEqual({ action: 'plain' });
+  });
+
   it('asks again for a tag of an unlinked item', async () => {
     const plan = await createSendPlan(
       database.db,

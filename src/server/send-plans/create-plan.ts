@@ -53,9 +53,17 @@ export async function createSendPlan(
     ? [...mailboxes.values()].filter((mailbox) => !agent.teamIds.includes(mailbox.teamId))
     : [];
   const decisions = await buildDecisions(db, agent, otherTeamMailboxes, current);
-  const satisfiedMailboxes = decisions
-    .filter((decision) => isSatisfied(decision, analyses))
-    .map((decision) => decision.mailbox);
+  const satisfiedMailboxes: string[] = [];
+  for (const decision of decisions) {
+    const settled = settledReferences(decision, analyses);
+    if (settled !== undefined) {
+      satisfiedMailboxes.push(decision.mailbox);
+      // The send handler commits the defaults when nothing is pending, so a settled
+      // mailbox must default to what it already carries, never to a new work item.
+      const only = settled.length === 1 ? settled[0] : undefined;
+      decision.defaultChoice = only === undefined ? { action: 'plain' } : { action: 'share', reference: only };
+    }
+  }
 
   const needsCurrentItem = current === undefined && decisions.length > 0;
   const response: SendPlanResponse = {
@@ -142,16 +150,22 @@ async function buildDecisions(
 }
 
 /**
- * Tells whether a decision is already made: it is when every recipient of its mailbox carries the
- * reference of one of the listed linked items, as after an earlier commit of
- * the same message.
+ * Returns the distinct references that the recipients of a decision's mailbox
+ * carry, when each is one of its linked items, as after an earlier commit of
+ * the same message. Returns undefined while the decision is still open.
  */
-function isSatisfied(decision: PlanDecision, analyses: RecipientAnalysis[]): boolean {
+function settledReferences(decision: PlanDecision, analyses: RecipientAnalysis[]): string[] | undefined {
   const linkedReferences = new Set(decision.linkedItems.map((item) => item.reference));
   const recipients: ClassifiedRecipient[] = analyses
     .filter((analysis) => analysis.mailbox?.address === decision.mailbox)
     .map((analysis) => analysis.classified);
-  return recipients.every(
-    (recipient) => recipient.reference !== undefined && linkedReferences.has(recipient.reference),
-  );
+
+  const carried = new Set<string>();
+  for (const recipient of recipients) {
+    if (recipient.reference === undefined || !linkedReferences.has(recipient.reference)) {
+      return undefined;
+    }
+    carried.add(recipient.reference);
+  }
+  return [...carried];
 }
