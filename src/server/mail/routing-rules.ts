@@ -23,6 +23,13 @@ export interface ThreadMatch extends WorkItemRow {
   byConversation: boolean;
 }
 
+/**
+ * Maximum number of References ids looked up, newest first. A malformed or
+ * hostile header can list thousands, and the thread root still covers the
+ * older part of the thread.
+ */
+const maxThreadIds = 100;
+
 /** Finds the work item that a plus tag or subject reference names, or null when the text names none. */
 async function findReferencedItem(db: Executor, text: string): Promise<WorkItemRow | null> {
   const reference = normalizeReference(text);
@@ -100,8 +107,9 @@ export async function findThreadMatches(
   message: { rowId: number; inReplyTo: string | null; references: string[]; threadRoot: string | null },
   conversationId: string | null,
 ): Promise<ThreadMatch[]> {
-  // In-Reply-To names the direct parent; References lists the thread oldest first, so the newest is nearer.
-  const ids = [...new Set([message.inReplyTo, ...[...message.references].reverse()].filter((id) => id !== null))];
+  // In-Reply-To names the direct parent. References lists the thread oldest first, so the newest is nearer.
+  const newestReferences = [...message.references].reverse().slice(0, maxThreadIds);
+  const ids = [...new Set([message.inReplyTo, ...newestReferences].filter((id) => id !== null))];
   const matches = new Map<number, ThreadMatch>();
   const keep = (match: ThreadMatch): void => {
     const known = matches.get(match.id);

@@ -17,7 +17,14 @@ export async function routesOf(db: Kysely<Database>, messageId: string): Promise
 
 export async function countRows(
   db: Kysely<Database>,
-  table: 'work_items' | 'messages' | 'mime_blobs' | 'message_routes' | 'work_item_links' | 'unrouted_messages',
+  table:
+    | 'work_items'
+    | 'messages'
+    | 'mime_blobs'
+    | 'message_routes'
+    | 'work_item_links'
+    | 'unrouted_messages'
+    | 'attachments',
 ): Promise<number> {
   const row = await db
     .selectFrom(table)
