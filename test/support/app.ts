@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/server/app.js';
 import type { Config } from '../../src/server/config.js';
 import type { Dialect } from '../../src/server/db/database.js';
+import { EventBus } from '../../src/server/notifications/bus.js';
 import { seedDemo } from '../../src/server/seed/demo.js';
 import { createTestDatabase } from './databases.js';
 import type { TestDatabase } from './databases.js';
@@ -13,6 +14,8 @@ export interface TestApp {
   app: FastifyInstance;
   database: TestDatabase;
   config: Readonly<Config>;
+  /** The app's notification bus; `app.events` is not visible outside the app plugin. */
+  events: EventBus;
   /** A dev access token for `email`, issued through `POST /api/v1/dev/tokens`. */
   tokenFor(email: string): Promise<string>;
   /** Closes the app, drops the database and removes the data directory. */
@@ -49,19 +52,20 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Re
  */
 export async function createTestApp(
   dialect: Dialect,
-  options: { seed?: 'demo' | 'none'; config?: Partial<Config> } = {},
+  options: { seed?: 'demo' | 'none'; config?: Partial<Config>; events?: EventBus } = {},
 ): Promise<TestApp> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worklink-test-'));
   const database = await createTestDatabase(dialect);
   const seed = options.seed ?? 'none';
   const config = testConfig(dataDir, { databaseUrl: database.url, seed, ...options.config });
+  const events = options.events ?? new EventBus();
 
   let app: FastifyInstance | undefined;
   try {
     if (seed === 'demo') {
       await seedDemo(database.db);
     }
-    app = await buildApp({ config, database });
+    app = await buildApp({ config, database, events });
   } catch (error) {
     await database.destroy();
     fs.rmSync(dataDir, { recursive: true, force: true });
@@ -73,6 +77,7 @@ export async function createTestApp(
     app: built,
     database,
     config,
+    events,
     async tokenFor(email: string): Promise<string> {
       const response = await built.inject({ method: 'POST', url: '/api/v1/dev/tokens', payload: { email } });
       if (response.statusCode !== 200) {
