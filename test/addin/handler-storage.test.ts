@@ -81,6 +81,7 @@ describe('parseSessionPlan', () => {
   const record = {
     planId: 'plan-1',
     choices: [{ mailbox: 'pl.support@contoso.example', action: 'share' as const, reference: '10040-C' }],
+    planRecipients: [{ field: 'to' as const, emailAddress: 'pl.support@contoso.example', displayName: 'PL' }],
     recipients: [{ field: 'to' as const, emailAddress: 'pl.support+10040-C@contoso.example', displayName: 'PL' }],
     headers: { 'X-Worklink-Plan': 'plan-1' },
   };
@@ -97,6 +98,7 @@ describe('parseSessionPlan', () => {
     expect(parseSessionPlan(JSON.stringify({ ...record, planId: '' }))).toBeNull();
     expect(parseSessionPlan(JSON.stringify({ ...record, choices: [{ mailbox: 'x', action: 'merge' }] }))).toBeNull();
     expect(parseSessionPlan(JSON.stringify({ ...record, recipients: [{ field: 'from' }] }))).toBeNull();
+    expect(parseSessionPlan(JSON.stringify({ ...record, planRecipients: 'pl.support@contoso.example' }))).toBeNull();
   });
 });
 

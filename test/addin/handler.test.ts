@@ -490,7 +490,40 @@ describe('send handler host quirks', () => {
 
     expect(options).toEqual({ allowEvent: false, errorMessage: t('sendAlert.rewriteFailed', 'pl', { field: 'Do' }) });
     expect(outlook.internetHeaders).toEqual({});
-    expect(outlook.sessionData[SESSION_PLAN_KEY]).toBeUndefined();
+    expect(outlook.recipients.cc).toEqual([legal, ukSupport]);
+  });
+
+  it('commits the same plan again after a failed rewrite', async () => {
+    const { send, outlook, backend } = setup({
+      outlook: {
+        ...replyToBothTeams,
+        quirk: 'strip-tags',
+        sessionData: {
+          [SESSION_PLAN_KEY]: JSON.stringify({
+            planId: 'plan-from-pane',
+            choices: [{ mailbox: 'pl.support@contoso.example', action: 'create' }],
+          }),
+        },
+      },
+      backend: { linkedReferences: {} },
+    });
+    await send();
+    outlook.setQuirk('none');
+
+    const options = await send();
+
+    expect(options).toEqual({ allowEvent: true });
+    expect(backend.requests.map((request) => request.path)).toEqual([
+      '/api/v1/send-plans',
+      '/api/v1/send-plans/plan-1/commit',
+      '/api/v1/send-plans/plan-1/commit',
+    ]);
+    expect(backend.createdReferences).toEqual(['20001-T']);
+    expect(outlook.recipients.to[1]).toEqual({
+      emailAddress: 'pl.support+20001-T@contoso.example',
+      displayName: 'Wsparcie PL',
+    });
+    expect(outlook.internetHeaders).toEqual({ [PLAN_HEADER]: 'plan-1' });
   });
 });
 

@@ -56,6 +56,8 @@ export interface OutlookMock {
   maxInFlight(): number;
   /** Handlers registered with `Office.actions.associate`. */
   associated: Record<string, (event: unknown) => unknown>;
+  /** Changes the host behaviour from now on. */
+  setQuirk(quirk: RecipientQuirk): void;
   /** Creates a send event whose `completed` is a spy. */
   createEvent(): { completed: Mock<(options?: unknown) => void> };
 }
@@ -94,7 +96,7 @@ function compareVersions(a: string, b: string): number {
 type Callback = (result: { status: string; value: unknown; error?: { name: string; message: string } }) => void;
 
 export function createOutlookMock(options: OutlookMockOptions = {}): OutlookMock {
-  const quirk = options.quirk ?? 'none';
+  let quirk: RecipientQuirk = options.quirk ?? 'none';
   const recipients: Record<RecipientField, MockRecipient[]> = {
     to: (options.to ?? []).map((r) => ({ ...r })),
     cc: (options.cc ?? []).map((r) => ({ ...r })),
@@ -218,6 +220,9 @@ export function createOutlookMock(options: OutlookMockOptions = {}): OutlookMock
     calls,
     maxInFlight: () => maxInFlight,
     associated,
+    setQuirk: (next) => {
+      quirk = next;
+    },
     createEvent: () => ({ completed: vi.fn<(options?: unknown) => void>() }),
   };
 }

@@ -7,6 +7,7 @@ import type {
   CommitRequest,
   CommitResponse,
   FailurePolicy,
+  PlanChoice,
   Recipient,
   SendPlanRequest,
   SendPlanResponse,
@@ -193,14 +194,20 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
             log.warn('worklink: directory refresh failed; keeping the cached one', describeError(error)),
         )
       : Promise.resolve();
+    const run: PlanRun = { state, api, client, budget };
     try {
-      return await planAndApply({ state, api, client, budget }, recipients, record);
+      if (record && record.planRecipients && sameRecipientsByField(record.planRecipients, recipients)) {
+        // The plan was committed for exactly these recipients, but they were not rewritten.
+        // Committing it again creates nothing and returns the first result.
+        return await commitAndApply(run, record.planId, record.choices, record.currentReference, recipients);
+      }
+      return await planAndApply(run, recipients, record);
     } finally {
       await refreshing;
     }
   }
 
-  /** Asks for a send plan, then stops for a pending decision or commits and rewrites. */
+  /** Requests a send plan, then stops for a pending decision or commits and rewrites. */
   async function planAndApply(
     run: PlanRun,
     recipients: Recipient[],
@@ -243,48 +250,65 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
     );
     if (!rewrites) return { options: ALLOW, reason: `plan ${plan.id} rewrites no recipient` };
 
-    const choices = choicesForPlan(plan, recorded);
-    const commitRequest: CommitRequest = { choices };
-    if (record && record.currentReference) commitRequest.currentReference = record.currentReference;
+    const currentReference = record ? record.currentReference : undefined;
+    return commitAndApply(run, plan.id, choicesForPlan(plan, recorded), currentReference, recipients);
+  }
 
+  /**
+   * Commits the plan, records it in `sessionData`, rewrites and verifies the recipients, and
+   * sets the plan header. The record is written before the rewrite, so that a send stopped by a
+   * failed rewrite commits the same plan again next time.
+   */
+  async function commitAndApply(
+    run: PlanRun,
+    planId: string,
+    choices: PlanChoice[],
+    currentReference: string | undefined,
+    recipients: Recipient[],
+  ): Promise<Outcome> {
+    const { state, api, client, budget } = run;
+
+    const commitRequest: CommitRequest = { choices };
+    if (currentReference) commitRequest.currentReference = currentReference;
     let commit: CommitResponse;
     try {
-      commit = await client.commitSendPlan(plan.id, commitRequest, budget);
+      commit = await client.commitSendPlan(planId, commitRequest, budget);
     } catch (error) {
-      return backendOutcome(error, state, `commit of plan ${plan.id}`);
+      return backendOutcome(error, state, `commit of plan ${planId}`);
     }
 
     if (!keepsEveryRecipient(recipients, commit.recipients)) {
       return {
         options: planInvalidAlert(state.language),
-        reason: `commit of plan ${plan.id} returned ${commit.recipients.length} recipients for ${recipients.length}`,
+        reason: `commit of plan ${planId} returned ${commit.recipients.length} recipients for ${recipients.length}`,
       };
+    }
+
+    const headers: Record<string, string> = {};
+    const returnedHeaders = commit.headers || {};
+    for (const name of Object.keys(returnedHeaders)) headers[name] = returnedHeaders[name] as string;
+    if (!headers[PLAN_HEADER]) headers[PLAN_HEADER] = planId;
+
+    const applied: SessionPlanRecord = {
+      planId,
+      choices: resolveCreatedChoices(choices, commit.createdReferences),
+      planRecipients: recipients,
+      recipients: commit.recipients,
+      headers,
+    };
+    if (currentReference) applied.currentReference = currentReference;
+    try {
+      await api.setSessionValue(SESSION_PLAN_KEY, serializeSessionPlan(applied));
+    } catch (error) {
+      // Without the record, a re-fired send requests a new plan, which finds the plus addresses in place.
+      log.warn('worklink: could not record the committed plan in sessionData', describeError(error));
     }
 
     const rewriteFailure = await rewriteRecipients(api, recipients, commit.recipients, state);
     if (rewriteFailure) return rewriteFailure;
 
-    const headers: Record<string, string> = {};
-    const returnedHeaders = commit.headers || {};
-    for (const name of Object.keys(returnedHeaders)) headers[name] = returnedHeaders[name] as string;
-    if (!headers[PLAN_HEADER]) headers[PLAN_HEADER] = plan.id;
     await setHeaders(api, headers);
-
-    const applied: SessionPlanRecord = {
-      planId: plan.id,
-      choices: resolveCreatedChoices(choices, commit.createdReferences),
-      recipients: commit.recipients,
-      headers,
-    };
-    if (record && record.currentReference) applied.currentReference = record.currentReference;
-    try {
-      await api.setSessionValue(SESSION_PLAN_KEY, serializeSessionPlan(applied));
-    } catch (error) {
-      // Without the record, a re-fired send requests a new plan, which finds the plus addresses in place.
-      log.warn('worklink: could not record the applied plan in sessionData', describeError(error));
-    }
-
-    return { options: ALLOW, reason: `plan ${plan.id} committed and recipients verified` };
+    return { options: ALLOW, reason: `plan ${planId} committed and recipients verified` };
   }
 
   return async function onMessageSend(event: SendEvent): Promise<void> {

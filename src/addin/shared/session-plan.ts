@@ -18,7 +18,13 @@ export interface SessionPlanRecord {
   /** Work item the agent picked as the current one, when the plan found none. */
   currentReference?: string;
   /**
-   * Recipients as rewritten and verified after the commit. When the item's recipients still
+   * Recipients the plan was requested for, before any rewrite. When the item's recipients still
+   * match them, the handler commits this plan again instead of requesting a new one, which
+   * creates nothing because the commit is idempotent on the plan id.
+   */
+  planRecipients?: Recipient[];
+  /**
+   * Recipients as rewritten after the commit. When the item's recipients still
    * match them, the plan is applied and the handler allows the send without any request.
    * Absent when the pane recorded its choices but did not rewrite.
    */
@@ -47,6 +53,11 @@ function isRecipient(value: unknown): value is Recipient {
   );
 }
 
+/** Tells whether `value` is absent or a well-formed list of recipients. */
+function isRecipientList(value: unknown): boolean {
+  return value === undefined || (Array.isArray(value) && value.every(isRecipient));
+}
+
 /**
  * Parses the stored record. Returns `null` for a missing value and for anything that is not a
  * well-formed record, because a damaged record must not block sending. The handler then
@@ -66,12 +77,11 @@ export function parseSessionPlan(raw: string | null | undefined): SessionPlanRec
   const record = value as Record<string, unknown>;
   if (typeof record.planId !== 'string' || record.planId === '') return null;
   if (!Array.isArray(record.choices) || !record.choices.every(isChoice)) return null;
-  if (record.recipients !== undefined && (!Array.isArray(record.recipients) || !record.recipients.every(isRecipient))) {
-    return null;
-  }
+  if (!isRecipientList(record.recipients) || !isRecipientList(record.planRecipients)) return null;
 
   const parsed: SessionPlanRecord = { planId: record.planId, choices: record.choices };
   if (typeof record.currentReference === 'string') parsed.currentReference = record.currentReference;
+  if (record.planRecipients !== undefined) parsed.planRecipients = record.planRecipients as Recipient[];
   if (record.recipients !== undefined) parsed.recipients = record.recipients as Recipient[];
   if (record.headers && typeof record.headers === 'object') parsed.headers = record.headers as Record<string, string>;
   return parsed;
