@@ -88,6 +88,10 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
 
     onRcptTo(address: SMTPServerAddress, session: SMTPServerSession, callback: (error?: Error | null) => void) {
       if (session.envelope.rcptTo.length >= config.smtpMaxRecipients) {
+        log.warn(
+          { sessionId: session.id, limit: config.smtpMaxRecipients },
+          'smtp recipient rejected: too many recipients',
+        );
         callback(smtpError(452, `4.5.3 Too many recipients: at most ${config.smtpMaxRecipients} per message`));
         return;
       }
@@ -95,6 +99,10 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
         const [mailboxes, settings] = await Promise.all([loadMailboxes(database.db), getSettings(database.db)]);
         const mailbox = findMailboxByAddress(mailboxes, address.address, settings.plusAddressing.separator);
         if (mailbox === undefined) {
+          log.debug(
+            { sessionId: session.id, recipient: maskAddress(address.address) },
+            'smtp recipient rejected: not a connected mailbox',
+          );
           callback(smtpError(550, `5.1.1 <${address.address}> is not a connected mailbox of this server`));
           return;
         }
@@ -113,6 +121,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       void (async () => {
         const raw = await readMessage(stream);
         if (stream.sizeExceeded) {
+          log.warn({ sessionId: session.id, limit: config.smtpMaxMessageBytes }, 'smtp message rejected: too big');
           callback(smtpError(552, `5.3.4 Message too big: at most ${config.smtpMaxMessageBytes} bytes`));
           return;
         }
