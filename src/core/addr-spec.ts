@@ -178,3 +178,9 @@ function hasSpecial(tokens: AddressToken[], at: number): boolean {
   }
   return false;
 }
+
+/** Writes `local@domain`, with the local part lower-cased when `lowerLocal` is set. */
+export function formatAddrSpec(spec: AddrSpec, lowerLocal: boolean): string {
+  const local = lowerLocal ? spec.local.toLowerCase() : spec.local;
+  return local + '@' + spec.domain;
+}

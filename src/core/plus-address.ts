@@ -1,5 +1,4 @@
-import { formatAddrSpec } from './address.js';
-import { isDotAtom, maxAddressOctets, maxLocalPartOctets, parseAddrSpec } from './addr-spec.js';
+import { formatAddrSpec, isDotAtom, maxAddressOctets, maxLocalPartOctets, parseAddrSpec } from './addr-spec.js';
 import type { AddrSpec } from './addr-spec.js';
 import { parseReference } from './reference.js';
 import { describeValue, fail, ok, quote } from './result.js';
