@@ -181,6 +181,7 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
       skipTextLinks: true,
     });
   } catch {
+    // NOTE: no test reaches this branch, because mailparser 3.14 read every malformed input tried so far.
     return unreadableMessage(raw);
   }
 
