@@ -186,8 +186,12 @@ describe.each(await availableDialects())('send plan commit on %s', (dialect) => 
     expect(missing.message).toContain('"entity"');
     expect(missing.message).toContain('2027-02-30');
     expect(missing.details).toEqual([
-      { mailbox: 'pl.support@contoso.example', field: 'entity', problem: 'missing' },
-      { mailbox: 'pl.support@contoso.example', field: 'dueDate', problem: 'invalid-date', value: '2027-02-30' },
+      { mailbox: 'pl.support@contoso.example', field: 'entity', problem: 'is required' },
+      {
+        mailbox: 'pl.support@contoso.example',
+        field: 'dueDate',
+        problem: expect.stringContaining('"2027-02-30" is not a date'),
+      },
     ]);
 
     const wrongChoice = await rejection(
@@ -200,13 +204,11 @@ describe.each(await availableDialects())('send plan commit on %s', (dialect) => 
     expect(wrongChoice.code).toBe('WORKLINK_FIELDS_INVALID');
     expect(wrongChoice.message).toContain('Contoso DE');
     expect(wrongChoice.details).toEqual([
-      { mailbox: 'pl.support@contoso.example', field: 'colour', problem: 'unknown-field' },
+      { mailbox: 'pl.support@contoso.example', field: 'colour', problem: expect.any(String) },
       {
         mailbox: 'pl.support@contoso.example',
         field: 'entity',
-        problem: 'invalid-choice',
-        value: 'Contoso DE',
-        allowed: ['Contoso Polska', 'Contoso UK'],
+        problem: expect.stringContaining('Contoso Polska, Contoso UK'),
       },
     ]);
 

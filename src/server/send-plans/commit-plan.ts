@@ -9,7 +9,7 @@ import { now, parseJson } from '../repositories/executor.js';
 import type { Executor } from '../repositories/executor.js';
 import { createWorkItem, linkWorkItems } from '../repositories/work-items.js';
 import { requireVisibleItem } from './current-item.js';
-import { assertNoFormProblems, findFormFieldProblems, loadTeamForms, normaliseFormValues } from './form-fields.js';
+import { loadTeamForms, validateFormEntries } from './form-fields.js';
 import type { ConnectedMailbox } from './mailbox-lookup.js';
 import { loadPlanOf } from './plan-record.js';
 import type { PlanAgent, PlanRow } from './plan-record.js';
@@ -112,13 +112,15 @@ async function applyPlan(
   const involvedItems: number[] = current === undefined ? [] : [current.id];
 
   const forms = await loadTeamForms(tx, [...new Set(stored.response.decisions.map((decision) => decision.teamId))]);
-  const formProblems = [...choices.entries()].flatMap(([mailbox, choice]) => {
-    const decision = findDecision(stored.response.decisions, mailbox);
-    return choice.action === 'create'
-      ? findFormFieldProblems(mailbox, forms.get(decision.teamId) ?? [], choice.fields ?? {})
-      : [];
-  });
-  assertNoFormProblems(formProblems);
+  const formValues = validateFormEntries(
+    [...choices.entries()]
+      .filter(([, choice]) => choice.action === 'create')
+      .map(([mailbox, choice]) => ({
+        mailbox,
+        form: forms.get(findDecision(stored.response.decisions, mailbox).teamId) ?? [],
+        values: choice.fields ?? {},
+      })),
+  );
 
   for (const decision of stored.response.decisions) {
     const choice = choices.get(decision.mailbox);
@@ -148,7 +150,7 @@ async function applyPlan(
         plan,
         mailbox,
         current,
-        normaliseFormValues(forms.get(decision.teamId) ?? [], choice.fields ?? {}),
+        formValues.get(decision.mailbox) ?? {},
         origin,
         events,
       );
