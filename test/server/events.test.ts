@@ -1,7 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { apiScope } from '../../src/server/routes/auth-config/index.js';
 import { HEARTBEAT_INTERVAL_MS, openStreamCount, redactAccessToken } from '../../src/server/routes/events/index.js';
 import { availableDialects } from '../support/databases.js';
 import { createTestApp } from '../support/app.js';
@@ -230,50 +229,5 @@ describe.each(await availableDialects())('event streams at shutdown on %s', (dia
 
     await stream.ended;
     expect(openStreamCount(testApp.events)).toBe(0);
-  });
-});
-
-describe('GET /api/v1/auth-config', () => {
-  it('returns dev mode without a token', async () => {
-    const testApp = await createTestApp('sqlite');
-    try {
-      const response = await testApp.app.inject({ method: 'GET', url: '/api/v1/auth-config' });
-
-      expect(response.statusCode).toBe(200);
-      expect(response.json()).toEqual({ mode: 'dev' });
-    } finally {
-      await testApp.close();
-    }
-  });
-
-  it('returns the client id, tenant and scope under Entra', async () => {
-    const tenantId = '11111111-2222-3333-4444-555555555555';
-    const clientId = 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
-    const testApp = await createTestApp('sqlite', {
-      config: {
-        auth: 'entra',
-        entraTenantId: tenantId,
-        entraClientId: clientId,
-        entraAudience: clientId,
-        // Never fetched here; a closed loopback port keeps the test offline if it were.
-        entraJwksUrl: 'http://127.0.0.1:9/keys',
-      },
-    });
-    try {
-      const response = await testApp.app.inject({ method: 'GET', url: '/api/v1/auth-config' });
-
-      expect(response.json()).toEqual({
-        mode: 'entra',
-        clientId,
-        tenantId,
-        scopes: [`api://${clientId}/access_as_user`],
-      });
-    } finally {
-      await testApp.close();
-    }
-  });
-
-  it('keeps an application ID URI audience', () => {
-    expect(apiScope('api://worklink.contoso.example/abc')).toBe('api://worklink.contoso.example/abc/access_as_user');
   });
 });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { commitSendPlan } from '../../send-plans/commit-plan.js';
 import { createSendPlan } from '../../send-plans/create-plan.js';
+import { loadPlanOf } from '../../send-plans/plan-record.js';
 import {
   CommitRequestSchema,
   CommitResponseSchema,
@@ -11,8 +12,9 @@ import {
 } from './schemas/send-plans.js';
 
 /**
- * `POST /api/v1/send-plans` and `POST /api/v1/send-plans/{id}/commit`: what
- * the Outlook send handler and the linking panel call at send time.
+ * `POST /api/v1/send-plans`, `GET /api/v1/send-plans/{id}` and
+ * `POST /api/v1/send-plans/{id}/commit`: what the Outlook send handler and the
+ * linking panel call at send time.
  */
 export const sendPlanRoutes: FastifyPluginAsync = async (instance) => {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -45,6 +47,26 @@ export const sendPlanRoutes: FastifyPluginAsync = async (instance) => {
         'send plan created',
       );
       return reply.status(201).send({ ...plan, needsCurrentItem: plan.needsCurrentItem ?? false });
+    },
+  );
+
+  app.get(
+    '/:id',
+    {
+      schema: {
+        summary: 'Read a send plan as it was created',
+        description:
+          'The linking panel reads the plan that the send handler named in the Smart Alerts `contextData`. Only the agent who created the plan may read it; anyone else gets 404 WORKLINK_SEND_PLAN_NOT_FOUND.',
+        tags,
+        security,
+        params: PlanParams,
+        response: { 200: SendPlanResponseSchema },
+      },
+    },
+    async (request) => {
+      const row = await loadPlanOf(app.database.db, request.params.id, request.agent.id);
+      const plan = row.plan.response;
+      return { ...plan, needsCurrentItem: plan.needsCurrentItem ?? false };
     },
   );
 
