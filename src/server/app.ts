@@ -1,5 +1,7 @@
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Server as HttpsServer } from 'node:https';
+import type { FastifyHttpsOptions, FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
 import type { Config } from './config.js';
 import { assertDevAuthOnLoopback } from './config.js';
 import type { DatabaseHandle } from './db/database.js';
@@ -28,8 +30,12 @@ export interface AppOptions {
   events?: EventBus;
 }
 
-/** Assembles the Worklink server: shared decorations, error handling, security, docs, auth and routes. */
-export const worklinkApp: FastifyPluginAsync<AppOptions> = async (app, options) => {
+/**
+ * Assembles the Worklink server: shared decorations, error handling,
+ * security, docs, auth and routes. It is not encapsulated, so the instance
+ * that registers it sees `config`, `database`, `events` and `devTokens`.
+ */
+const assemble: FastifyPluginAsync<AppOptions> = async (app, options) => {
   assertDevAuthOnLoopback(options.config);
   await ensureAdminAgents(options.database.db, options.config.adminEmails);
 
@@ -47,6 +53,8 @@ export const worklinkApp: FastifyPluginAsync<AppOptions> = async (app, options) 
   }
   await app.register(addinFilesPlugin);
 };
+
+export const worklinkApp = fp(assemble, { name: 'worklink-app' });
 
 /** Options of the Fastify instance itself, apart from the HTTPS settings that `server.ts` adds. */
 export function fastifyOptions(config: Readonly<Config>): FastifyServerOptions {
@@ -68,12 +76,20 @@ export function fastifyOptions(config: Readonly<Config>): FastifyServerOptions {
   };
 }
 
-/** Builds a ready-to-listen (or ready-to-inject) app. */
+/** Builds a ready-to-listen (or ready-to-inject) app; with `listener.https`, the server speaks HTTPS. */
 export async function buildApp(
   options: AppOptions,
-  serverOptions: FastifyServerOptions = {},
+  listener: { https?: { key: Buffer; cert: Buffer } } = {},
 ): Promise<FastifyInstance> {
-  const app = Fastify({ ...fastifyOptions(options.config), ...serverOptions });
+  const serverOptions = fastifyOptions(options.config);
+  // Fastify's HTTPS overload types the instance with the https server; the routes do not depend on it.
+  const app =
+    listener.https === undefined
+      ? Fastify(serverOptions)
+      : (Fastify({
+          ...serverOptions,
+          https: listener.https,
+        } as FastifyHttpsOptions<HttpsServer>) as unknown as FastifyInstance);
   await app.register(worklinkApp, options);
   await app.ready();
   return app;

@@ -94,6 +94,9 @@ const variables: Record<string, { schema: TSchema; expected: string }> = {
   WORKLINK_ADDIN_DIR: { schema: nonEmpty, expected: 'the directory of the built add-in' },
 };
 
+/** Every variable the config module reads, for documentation checks. */
+export const configVariableNames: readonly string[] = Object.freeze(Object.keys(variables));
+
 const environmentSchema = Type.Object(
   Object.fromEntries(Object.entries(variables).map(([name, { schema }]) => [name, Type.Optional(schema)])),
 );

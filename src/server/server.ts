@@ -1,0 +1,115 @@
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { loadConfig } from './config.js';
+import type { Config } from './config.js';
+import { migrateToLatest, openDatabase } from './db/database.js';
+import type { DatabaseHandle } from './db/database.js';
+import { WorklinkError } from './errors.js';
+import { EventBus } from './notifications/bus.js';
+import { seedDemo } from './seed/demo.js';
+import { loadTlsFiles } from './tls/certificate.js';
+
+/** What `src/server/mail/smtp-listener.ts` exports; loaded at run time so the server starts without it. */
+interface SmtpListenerModule {
+  startSmtpListener(options: {
+    config: Readonly<Config>;
+    database: DatabaseHandle;
+    log: FastifyBaseLogger;
+    events?: EventBus;
+  }): Promise<{ port: number; close(): Promise<void> }>;
+}
+
+const smtpListenerModule = './mail/smtp-listener.js';
+
+async function startSmtp(
+  config: Readonly<Config>,
+  database: DatabaseHandle,
+  app: FastifyInstance,
+): Promise<{ port: number; close(): Promise<void> } | undefined> {
+  if (config.smtpPort === 0) {
+    app.log.info('SMTP listener off (WORKLINK_SMTP_PORT=0)');
+    return undefined;
+  }
+  let module: SmtpListenerModule;
+  try {
+    module = (await import(smtpListenerModule)) as SmtpListenerModule;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
+      app.log.warn('SMTP listener module not built; inbound mail is off');
+      return undefined;
+    }
+    throw error;
+  }
+  return module.startSmtpListener({ config, database, log: app.log, events: app.events });
+}
+
+/**
+ * Starts Worklink: loads the configuration, migrates (and seeds) the
+ * database, listens for HTTP(S) and SMTP, and shuts everything down on
+ * SIGINT or SIGTERM.
+ */
+async function main(): Promise<void> {
+  let config = loadConfig();
+
+  let https: { key: Buffer; cert: Buffer } | undefined;
+  let certificateNote: string | undefined;
+  if (config.tls === 'on') {
+    const files = await loadTlsFiles(config);
+    https = { key: files.key, cert: files.cert };
+    certificateNote = files.generated ? `generated ${files.certPath}` : files.certPath;
+    // The SMTP listener offers STARTTLS with the same certificate.
+    config = Object.freeze({ ...config, tlsCert: files.certPath, tlsKey: files.keyPath });
+  }
+
+  const database = openDatabase(config.databaseUrl);
+  await migrateToLatest(database.db);
+  if (config.seed === 'demo') {
+    await seedDemo(database.db);
+  }
+
+  const app = await buildApp({ config, database, events: new EventBus() }, https === undefined ? {} : { https });
+  await app.listen({ host: config.host, port: config.port });
+  const smtp = await startSmtp(config, database, app);
+  app.log.info(
+    {
+      auth: config.auth,
+      dialect: database.dialect,
+      tls: config.tls,
+      certificate: certificateNote,
+      smtpPort: smtp?.port ?? null,
+      seed: config.seed,
+    },
+    'worklink started',
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    app.log.info({ signal }, 'worklink stopping');
+    try {
+      await smtp?.close();
+      await app.close();
+      await database.db.destroy();
+      app.log.info('worklink stopped');
+      process.exitCode = 0;
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exitCode = 1;
+    }
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  // Configuration errors are for people: print the message, not a stack trace.
+  if (error instanceof WorklinkError) {
+    console.error(`${error.code}: ${error.message}`);
+  } else {
+    console.error('Worklink failed to start:', error);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,203 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fastifyOptions, worklinkApp } from '../../src/server/app.js';
+import { availableDialects } from '../support/databases.js';
+import { createTestApp } from '../support/app.js';
+import type { TestApp } from '../support/app.js';
+
+describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
+  let test: TestApp;
+  let admin: string;
+
+  const post = (url: string, payload: string, contentType = 'application/json') =>
+    test.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': contentType },
+      payload,
+    });
+
+  beforeAll(async () => {
+    test = await createTestApp(dialect, { seed: 'demo' });
+    admin = await test.tokenFor('admin@contoso.example');
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it.each([
+    ['a truncated object', '{"name": "Team'],
+    ['a trailing comma', '{"name": "Team C",}'],
+    ['single quotes', "{'name': 'Team C'}"],
+    ['an empty body', ''],
+  ])('answers 400 WORKLINK_MALFORMED_JSON for %s', async (_name, body) => {
+    const response = await post('/api/v1/admin/teams', body);
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_MALFORMED_JSON');
+  });
+
+  it('names an unknown top-level field', async () => {
+    const response = await post('/api/v1/admin/teams', JSON.stringify({ name: 'Team C', colour: 'blue' }));
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({ code: 'WORKLINK_UNKNOWN_FIELD', details: [{ field: 'colour' }] });
+    expect(response.json().message).toContain('"colour"');
+  });
+
+  it('names an unknown nested field with its path', async () => {
+    const response = await test.app.inject({
+      method: 'PUT',
+      url: '/api/v1/admin/settings',
+      headers: { authorization: `Bearer ${admin}` },
+      payload: {
+        plusAddressing: { mode: 'mixed', separator: '+', tagStyle: 'upper' },
+        internalDomains: [],
+        failurePolicy: 'allow',
+      },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      code: 'WORKLINK_UNKNOWN_FIELD',
+      details: [{ field: 'plusAddressing.tagStyle' }],
+    });
+  });
+
+  it('names a missing required field', async () => {
+    const response = await post('/api/v1/admin/teams', JSON.stringify({}));
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_VALIDATION_FAILED');
+    expect(response.json().details).toEqual([{ field: 'name', problem: expect.any(String) }]);
+  });
+
+  it('rejects an unknown query parameter', async () => {
+    const response = await test.app.inject({
+      method: 'GET',
+      url: '/api/v1/work-items?owner=me',
+      headers: { authorization: `Bearer ${admin}` },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_UNKNOWN_FIELD');
+  });
+
+  it('answers 415 for a body that is not JSON', async () => {
+    const response = await post('/api/v1/admin/teams', 'name=Team C', 'application/x-www-form-urlencoded');
+    expect(response.statusCode).toBe(415);
+    expect(response.json().code).toBe('WORKLINK_UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const response = await post('/api/v1/admin/teams', JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }));
+    expect(response.statusCode).toBe(413);
+    expect(response.json().code).toBe('WORKLINK_BODY_TOO_LARGE');
+  });
+
+  it('answers 404 with a code for an unknown route', async () => {
+    const response = await test.app.inject({ method: 'GET', url: '/api/v1/nothing-here?x=1' });
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({
+      code: 'WORKLINK_ROUTE_NOT_FOUND',
+      message: 'No endpoint for GET /api/v1/nothing-here: see the API at /docs.',
+    });
+  });
+
+  it('serves the OpenAPI document with the contract paths', async () => {
+    const response = await test.app.inject({ method: 'GET', url: '/docs/json' });
+    expect(response.statusCode).toBe(200);
+    const paths = Object.keys(response.json().paths);
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        '/healthz',
+        '/api/v1/dev/tokens',
+        '/api/v1/admin/settings',
+        '/api/v1/admin/teams',
+        '/api/v1/admin/mailboxes',
+        '/api/v1/admin/agents',
+        '/api/v1/admin/unrouted',
+        '/api/v1/work-items/',
+        '/api/v1/work-items/{reference}',
+        '/api/v1/conversations/',
+      ]),
+    );
+  });
+
+  it('sends security headers', async () => {
+    const response = await test.app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['x-frame-options']).toBeUndefined();
+  });
+
+  it('allows CORS from the add-in origin only', async () => {
+    const preflight = (origin: string) =>
+      test.app.inject({
+        method: 'OPTIONS',
+        url: '/api/v1/work-items',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+    const allowed = await preflight('https://localhost:3000');
+    expect(allowed.statusCode).toBe(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://localhost:3000');
+
+    const other = await preflight('https://evil.example');
+    expect(other.headers['access-control-allow-origin']).not.toBe('https://evil.example');
+  });
+
+  it('lists the launch-event script in the well-known file', async () => {
+    const response = await test.app.inject({ method: 'GET', url: '/.well-known/microsoft-officeaddins-allowed.json' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ allowed: ['https://localhost:3000/launchevent.js'] });
+  });
+});
+
+describe('server errors', () => {
+  it('hides the detail of an unexpected error', async () => {
+    const test = await createTestApp('sqlite');
+    const app = Fastify(fastifyOptions(test.config));
+    await app.register(worklinkApp, { config: test.config, database: test.database });
+    app.get('/test/failure', async () => {
+      throw new Error('connection string postgres://secret@db');
+    });
+    await app.ready();
+    try {
+      const response = await app.inject({ method: 'GET', url: '/test/failure' });
+      expect(response.statusCode).toBe(500);
+      expect(response.json().code).toBe('WORKLINK_INTERNAL');
+      expect(response.body).not.toContain('secret');
+    } finally {
+      await app.close();
+      await test.close();
+    }
+  });
+
+  it('answers 503 from healthz when the database is gone', async () => {
+    const test = await createTestApp('sqlite');
+    await test.database.db.destroy();
+    const response = await test.app.inject({ method: 'GET', url: '/healthz' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().code).toBe('WORKLINK_UNAVAILABLE');
+    await test.app.close();
+    fs.rmSync(test.config.dataDir, { recursive: true, force: true });
+  });
+});
+
+describe('add-in files', () => {
+  it('serves the built add-in folder at the root', async () => {
+    const test = await createTestApp('sqlite');
+    try {
+      // The folder is read when the app starts, so build a second app after creating it.
+      fs.mkdirSync(test.config.addinDir, { recursive: true });
+      fs.writeFileSync(path.join(test.config.addinDir, 'taskpane.html'), '<!doctype html><title>pane</title>');
+      const app = Fastify(fastifyOptions(test.config));
+      await app.register(worklinkApp, { config: test.config, database: test.database });
+      await app.ready();
+      const response = await app.inject({ method: 'GET', url: '/taskpane.html' });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('<title>pane</title>');
+      await app.close();
+    } finally {
+      await test.close();
+    }
+  });
+});
