@@ -27,9 +27,9 @@ export interface Config {
   auth: 'dev' | 'entra';
   entraTenantId?: string;
   entraClientId?: string;
-  /** Expected `aud` of Entra access tokens; defaults to the client id. */
+  /** Expected `aud` of Entra access tokens, by default the client id. */
   entraAudience?: string;
-  /** JWKS of the tenant; defaults to Microsoft's v2.0 keys endpoint for `entraTenantId`. */
+  /** JWKS of the tenant, by default Microsoft's v2.0 keys endpoint for `entraTenantId`. */
   entraJwksUrl?: string;
   /** Lower-case addresses that are admins from the first start. */
   adminEmails: string[];
@@ -40,8 +40,20 @@ export interface Config {
   /** Requests an agent may send per rate-limit window on authenticated routes. */
   rateLimitMax: number;
   rateLimitWindowMs: number;
-  /** Built add-in files served at `/`; nothing is served when the folder does not exist. */
+  /** Folder of the built add-in, served at `/` when it exists. */
   addinDir: string;
+  /** `on` syncs connected mailboxes from Microsoft Graph; absent means `off`. */
+  graphSync?: 'on' | 'off';
+  graphTenantId?: string;
+  graphClientId?: string;
+  /** Client secret of the sync's app registration; never logged. */
+  graphClientSecret?: string;
+  /** Graph root including the version; absent means `https://graph.microsoft.com/v1.0`. */
+  graphBaseUrl?: string;
+  /** Entra authority host without the tenant; absent means `https://login.microsoftonline.com`. */
+  graphAuthorityUrl?: string;
+  graphPollIntervalMs?: number;
+  graphLeaseMs?: number;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -92,6 +104,20 @@ const variables: Record<string, { schema: TSchema; expected: string }> = {
   WORKLINK_RATE_LIMIT_MAX: { schema: positiveInteger, expected: 'a positive number of requests' },
   WORKLINK_RATE_LIMIT_WINDOW_MS: { schema: positiveInteger, expected: 'a positive number of milliseconds' },
   WORKLINK_ADDIN_DIR: { schema: nonEmpty, expected: 'the directory of the built add-in' },
+  WORKLINK_GRAPH_SYNC: { schema: oneOf('on', 'off'), expected: '`on` or `off`' },
+  WORKLINK_GRAPH_TENANT_ID: { schema: guid, expected: 'the directory (tenant) id, a GUID' },
+  WORKLINK_GRAPH_CLIENT_ID: { schema: guid, expected: "the sync app registration's application (client) id, a GUID" },
+  WORKLINK_GRAPH_CLIENT_SECRET: { schema: nonEmpty, expected: "a client secret of the sync's app registration" },
+  WORKLINK_GRAPH_BASE_URL: {
+    schema: Type.String({ pattern: '^https?://[^\\s]+$' }),
+    expected: 'the Graph root with its version, such as https://graph.microsoft.com/v1.0',
+  },
+  WORKLINK_GRAPH_AUTHORITY_URL: {
+    schema: Type.String({ pattern: '^https://[^/\\s]+/?$' }),
+    expected: 'an https origin without a path, such as https://login.microsoftonline.com',
+  },
+  WORKLINK_GRAPH_POLL_INTERVAL_MS: { schema: positiveInteger, expected: 'a positive number of milliseconds' },
+  WORKLINK_GRAPH_LEASE_MS: { schema: positiveInteger, expected: 'a positive number of milliseconds' },
 };
 
 /** Every variable the config module reads, for documentation checks. */
@@ -126,7 +152,8 @@ export function isLoopbackHost(host: string): boolean {
 
 /**
  * Throws `WORKLINK_DEV_AUTH_NOT_LOOPBACK` when dev authentication would be
- * reachable from other machines: dev tokens are handed to anyone who asks.
+ * reachable from other machines, because the dev token endpoint issues a token to anyone
+ * who requests one.
  */
 export function assertDevAuthOnLoopback(config: Pick<Config, 'auth' | 'host'>): void {
   if (config.auth === 'dev' && !isLoopbackHost(config.host)) {
@@ -180,6 +207,14 @@ export function loadConfig(env: Environment = readProcessEnvironment()): Readonl
     }
   }
 
+  if (read('WORKLINK_GRAPH_SYNC') === 'on') {
+    for (const name of ['WORKLINK_GRAPH_TENANT_ID', 'WORKLINK_GRAPH_CLIENT_ID', 'WORKLINK_GRAPH_CLIENT_SECRET']) {
+      if (read(name) === undefined) {
+        problems.push(`${name} is missing: WORKLINK_GRAPH_SYNC=on needs it (see .env.example).`);
+      }
+    }
+  }
+
   const tlsCert = read('WORKLINK_TLS_CERT');
   const tlsKey = read('WORKLINK_TLS_KEY');
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
@@ -216,6 +251,14 @@ export function loadConfig(env: Environment = readProcessEnvironment()): Readonl
     rateLimitMax: Number(read('WORKLINK_RATE_LIMIT_MAX') ?? 1200),
     rateLimitWindowMs: Number(read('WORKLINK_RATE_LIMIT_WINDOW_MS') ?? 60_000),
     addinDir: path.resolve(read('WORKLINK_ADDIN_DIR') ?? './dist/addin'),
+    graphSync: (read('WORKLINK_GRAPH_SYNC') ?? 'off') as 'on' | 'off',
+    graphBaseUrl: (read('WORKLINK_GRAPH_BASE_URL') ?? 'https://graph.microsoft.com/v1.0').replace(/\/+$/, ''),
+    graphAuthorityUrl: (read('WORKLINK_GRAPH_AUTHORITY_URL') ?? 'https://login.microsoftonline.com').replace(
+      /\/+$/,
+      '',
+    ),
+    graphPollIntervalMs: Number(read('WORKLINK_GRAPH_POLL_INTERVAL_MS') ?? 60_000),
+    graphLeaseMs: Number(read('WORKLINK_GRAPH_LEASE_MS') ?? 300_000),
   };
   if (config.port > 65535 || config.smtpPort > 65535) {
     const name = config.port > 65535 ? 'WORKLINK_PORT' : 'WORKLINK_SMTP_PORT';
@@ -233,6 +276,18 @@ export function loadConfig(env: Environment = readProcessEnvironment()): Readonl
   if (clientId !== undefined) {
     config.entraClientId = clientId.toLowerCase();
     config.entraAudience = read('WORKLINK_ENTRA_AUDIENCE') ?? config.entraClientId;
+  }
+  const graphTenantId = read('WORKLINK_GRAPH_TENANT_ID');
+  const graphClientId = read('WORKLINK_GRAPH_CLIENT_ID');
+  const graphClientSecret = read('WORKLINK_GRAPH_CLIENT_SECRET');
+  if (graphTenantId !== undefined) {
+    config.graphTenantId = graphTenantId.toLowerCase();
+  }
+  if (graphClientId !== undefined) {
+    config.graphClientId = graphClientId.toLowerCase();
+  }
+  if (graphClientSecret !== undefined) {
+    config.graphClientSecret = graphClientSecret;
   }
   const jwksUrl = read('WORKLINK_ENTRA_JWKS_URL');
   if (jwksUrl !== undefined) {

@@ -153,6 +153,25 @@ export const errorCatalog = {
     status: 409,
     description: 'The unrouted message was already routed or dismissed, by hand or by a later delivery.',
   },
+  WORKLINK_GRAPH_TOKEN_FAILED: {
+    status: 502,
+    description: 'The Graph mailbox sync got no app-only access token from Entra ID for its app registration.',
+  },
+  WORKLINK_GRAPH_REQUEST_FAILED: {
+    status: 502,
+    description:
+      'Microsoft Graph answered a mailbox sync request with an error, or with a body that is not a delta page.',
+  },
+  WORKLINK_GRAPH_LINK_REJECTED: {
+    status: 502,
+    description:
+      'A Graph paging or delta link points outside `WORKLINK_GRAPH_BASE_URL`, so the sync does not follow it.',
+  },
+  WORKLINK_GRAPH_LEASE_LOST: {
+    status: 409,
+    description:
+      "Another server instance took a mailbox's sync lease after it expired; the mailbox is retried next cycle.",
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -1,0 +1,108 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { DatabaseHandle } from '../../db/database.js';
+import { WorklinkError } from '../../errors.js';
+import type { MailboxEntry } from '../../repositories/mailboxes.js';
+import { ingestMessage } from '../ingest.js';
+import type { MailEventSink } from '../ingest.js';
+import { GraphResponseError } from './graph-client.js';
+import type { GraphClient } from './graph-client.js';
+import type { MailboxLease } from './mailbox-lease.js';
+
+export interface MailboxSyncContext {
+  database: DatabaseHandle;
+  graph: GraphClient;
+  lease: MailboxLease;
+  events?: MailEventSink;
+  /** Logger that already names the mailbox (masked). */
+  log: FastifyBaseLogger;
+  signal: AbortSignal;
+}
+
+export interface MailboxSyncResult {
+  /** Messages passed to `ingestMessage` in this run. */
+  ingested: number;
+  /** Delta entries for messages that left the inbox, which are not ingested. */
+  removed: number;
+  pages: number;
+}
+
+/**
+ * Runs one delta round of a mailbox's inbox, while the caller holds its lease.
+ * It starts from the saved link (or the initial delta URL) and follows
+ * `@odata.nextLink` until `@odata.deltaLink`. Each page's messages are
+ * ingested before the next link is saved, so a stop or crash at any point
+ * resumes at the first page not fully ingested and skips no message. A page
+ * may be read twice in that case; ingestion is idempotent per MIME content.
+ */
+export async function syncMailbox(context: MailboxSyncContext, mailbox: MailboxEntry): Promise<MailboxSyncResult> {
+  const { graph, lease, log, signal } = context;
+  const result: MailboxSyncResult = { ingested: 0, removed: 0, pages: 0 };
+
+  const saved = await lease.readDeltaLink();
+  let link = saved ?? graph.initialDeltaUrl(mailbox.address);
+  let restarted = false;
+
+  for (;;) {
+    signal.throwIfAborted();
+    let page;
+    try {
+      page = await graph.getDeltaPage(link);
+    } catch (error) {
+      // 410 Gone means Graph dropped the sync state behind the link, and a rejected saved link was made under
+      // another WORKLINK_GRAPH_BASE_URL. A new round from the start re-reads the inbox, and ingestion adds no
+      // route for messages stored before.
+      const expired = error instanceof GraphResponseError && error.status === 410;
+      const foreign = error instanceof WorklinkError && error.code === 'WORKLINK_GRAPH_LINK_REJECTED' && link === saved;
+      if ((expired || foreign) && !restarted) {
+        log.warn(
+          { reason: expired ? 'expired' : 'foreign link' },
+          'graph sync state unusable, restarting the delta round',
+        );
+        await lease.saveDeltaLink(null);
+        link = graph.initialDeltaUrl(mailbox.address);
+        restarted = true;
+        continue;
+      }
+      throw error;
+    }
+    result.pages += 1;
+
+    for (const entry of page.value) {
+      if (entry['@removed'] !== undefined) {
+        result.removed += 1;
+        continue;
+      }
+      signal.throwIfAborted();
+      // One conditional update per message: cheap next to the MIME download, and it stops this instance
+      // before it ingests anything once another instance has taken over an expired lease.
+      await lease.renew();
+      const raw = await graph.getMime(mailbox.address, entry.id);
+      // NOTE: a message that changes in the inbox (read, flagged, moved back) comes again in the next round,
+      // and its MIME is fetched again. Ingestion then adds no route, but the download is repeated.
+      await ingestMessage(
+        context.database,
+        {
+          raw,
+          envelopeRecipients: [mailbox.address],
+          source: 'graph',
+          ...(typeof entry.conversationId === 'string' ? { conversationId: entry.conversationId } : {}),
+        },
+        context.events,
+      );
+      result.ingested += 1;
+    }
+
+    const next = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
+    if (next === undefined) {
+      throw new WorklinkError(
+        'WORKLINK_GRAPH_REQUEST_FAILED',
+        'Graph returned a delta page with neither @odata.nextLink nor @odata.deltaLink: check WORKLINK_GRAPH_BASE_URL.',
+      );
+    }
+    await lease.saveDeltaLink(next);
+    if (page['@odata.nextLink'] === undefined) {
+      return result;
+    }
+    link = next;
+  }
+}
