@@ -172,6 +172,19 @@ export const errorCatalog = {
     description:
       "Another server instance took a mailbox's sync lease after it expired; the mailbox is retried next cycle.",
   },
+  WORKLINK_DEV_SIMULATOR_UNAVAILABLE: {
+    status: 503,
+    description:
+      'The Outlook host simulator cannot serve a page or script: the add-in is not built, or esbuild is missing.',
+  },
+  WORKLINK_DEV_RELAY_FAILED: {
+    status: 502,
+    description: "The simulator could not deliver a sent message to the server's SMTP listener.",
+  },
+  WORKLINK_DEV_RELAY_SENDER_MISMATCH: {
+    status: 403,
+    description: 'The simulator was asked to send a message as someone other than the signed-in agent.',
+  },
 } as const satisfies Record<string, { status: number; description: string }>;
 
 export type ErrorCode = keyof typeof errorCatalog;

@@ -1,0 +1,459 @@
+/**
+ * The simulated Outlook: its state, the bridge that the add-in frames' shim calls, the send
+ * flow with the Smart Alerts dialog, and delivery of sent mail. `views.ts` draws it.
+ */
+import type { BridgeResult, FrameContext, FrameRole, ReadItemSnapshot, SimulatorBridge } from '../bridge.js';
+import { ComposeItem, newComposeState } from './compose-item.js';
+import type { ComposeState, HostSwitches } from './compose-item.js';
+import { LaunchRuntime } from './launch-runtime.js';
+import type { CompletedOptions } from './launch-runtime.js';
+import { buildMime, newMessageId } from './mime.js';
+import { OfficeStorage } from './office-storage.js';
+import { makeRecipient } from './recipients.js';
+import { loadMailbox, loadSetup, relayMessage, signIn } from './server-api.js';
+import type { Agent, MailboxMessage, RelayResult, SimulatorSetup } from './server-api.js';
+import { showSmartAlert } from './smart-alert.js';
+import type { HostLanguage } from './strings.js';
+import { hostText } from './strings.js';
+import { angleMessageId, conversationIdFor, replyState } from './threads.js';
+
+export type Theme = 'light' | 'dark';
+
+const THEMES: Record<Theme, FrameContext['officeTheme']> = {
+  light: {
+    bodyBackgroundColor: '#ffffff',
+    bodyForegroundColor: '#242424',
+    controlBackgroundColor: '#ffffff',
+    controlForegroundColor: '#242424',
+  },
+  dark: {
+    bodyBackgroundColor: '#1f1f1f',
+    bodyForegroundColor: '#ffffff',
+    controlBackgroundColor: '#292929',
+    controlForegroundColor: '#ffffff',
+  },
+};
+
+/** Control ids of the manifest's task pane buttons; Smart Alerts names the compose one as `commandId`. */
+export const COMPOSE_PANE_COMMAND = 'WorklinkComposePaneButton';
+export const READ_PANE_COMMAND = 'WorklinkReadPaneButton';
+
+/** Highest Mailbox requirement set the simulated client reports. */
+const MAILBOX_VERSION = '1.15';
+
+const SETTINGS_KEY = 'worklinkSimulator.settings';
+
+/** One run of the send handler, as the log and `inspect()` report it. */
+export interface HandlerRun {
+  requests: string[];
+  outcome: string;
+  options?: CompletedOptions;
+}
+
+export interface SentMessage {
+  messageId: string;
+  subject: string;
+  to: string[];
+  cc: string[];
+  bcc: string[];
+  headers: Record<string, string>;
+  relay: RelayResult;
+}
+
+export interface PaneState {
+  command: string;
+  contextData: string;
+  /** Incremented on each (re)load of the pane frame. */
+  generation: number;
+}
+
+export class Simulator {
+  setup: SimulatorSetup = { sendMode: 'PromptUser', agents: [] };
+  language: HostLanguage = 'en';
+  theme: Theme = 'light';
+  switches: HostSwitches = {
+    ignorePlusTagChanges: false,
+    refireAfterChange: false,
+    staleRecipientList: false,
+    backendDown: false,
+  };
+  token: string | null = null;
+  agent: Agent | null = null;
+  messages: MailboxMessage[] = [];
+  sentItems: SentMessage[] = [];
+  selected: MailboxMessage | null = null;
+  compose: ComposeItem | null = null;
+  pane: PaneState | null = null;
+  sending = false;
+  readonly handlerRuns: HandlerRun[] = [];
+  readonly logLines: string[] = [];
+  readonly storage = new OfficeStorage();
+  private paneHandlers = new Map<string, (eventJson: string) => void>();
+  private currentRun: HandlerRun | null = null;
+  private runCounter = 0;
+  private readonly runtime: LaunchRuntime;
+
+  /** Called after each state change with the part that changed; `views.ts` redraws it. */
+  onChange: (part: 'all' | 'folder' | 'main' | 'recipients' | 'pane' | 'log') => void = () => undefined;
+
+  constructor(
+    runtimeContainer: HTMLElement,
+    private readonly overlay: HTMLElement,
+  ) {
+    this.runtime = new LaunchRuntime(runtimeContainer, {
+      takingLonger: () => this.log(hostText('takingLonger', this.language)),
+      log: (text) => this.log(text),
+    });
+    this.restoreSettings();
+  }
+
+  get displayLanguage(): string {
+    return this.language === 'pl' ? 'pl-PL' : 'en-US';
+  }
+
+  log(text: string): void {
+    const time = new Date().toISOString().slice(11, 19);
+    this.logLines.push(`${time} ${text}`);
+    if (this.logLines.length > 300) this.logLines.shift();
+    this.onChange('log');
+  }
+
+  async start(): Promise<void> {
+    this.setup = await loadSetup();
+    const remembered = this.rememberedAgent();
+    const agent = this.setup.agents.find((entry) => entry.email === remembered) ?? this.setup.agents[0];
+    if (agent) await this.signIn(agent.email);
+    this.onChange('all');
+  }
+
+  async signIn(email: string): Promise<void> {
+    const session = await signIn(email);
+    this.token = session.token;
+    this.agent = session.agent;
+    this.storage.use(session.agent.email);
+    this.closeItem();
+    this.saveSettings();
+    this.log(`signed in as ${session.agent.email}`);
+    await this.refreshMailbox();
+  }
+
+  async refreshMailbox(): Promise<void> {
+    if (!this.token || !this.agent) return;
+    this.messages = await loadMailbox(this.token, this.agent);
+    if (this.selected) {
+      const messageId = this.selected.messageId;
+      this.selected = this.messages.find((message) => message.messageId === messageId) ?? this.selected;
+    }
+    this.onChange('folder');
+  }
+
+  setLanguage(language: HostLanguage): void {
+    this.language = language;
+    this.saveSettings();
+    // Outlook applies a new display language to add-ins only when they load again.
+    this.closePane();
+    this.onChange('all');
+  }
+
+  setTheme(theme: Theme): void {
+    this.theme = theme;
+    this.saveSettings();
+    this.closePane();
+    this.onChange('all');
+  }
+
+  select(message: MailboxMessage): void {
+    this.closeItem();
+    this.selected = message;
+    this.onChange('all');
+  }
+
+  newMessage(): void {
+    this.openCompose(newComposeState());
+  }
+
+  reply(all: boolean): void {
+    if (!this.selected || !this.agent) return;
+    this.openCompose(replyState(this.selected, all, this.agent.email, hostText('replyPrefix', this.language)));
+  }
+
+  discard(): void {
+    this.compose = null;
+    this.closePane();
+    this.onChange('all');
+  }
+
+  /** Opens the task pane as the button with Control id `command` does, or a Smart Alert with `contextData`. */
+  openPane(command: string, contextData = ''): void {
+    const handler = this.paneHandlers.get('olkInitializationContextChanged');
+    if (this.pane && this.pane.command === command && handler && contextData !== '') {
+      // A pane that handles InitializationContextChanged is not loaded again (Mailbox 1.15).
+      this.pane.contextData = contextData;
+      handler(JSON.stringify({ type: 'olkInitializationContextChanged', initializationContextData: contextData }));
+      return;
+    }
+    this.paneHandlers.clear();
+    this.pane = { command, contextData, generation: (this.pane?.generation ?? 0) + 1 };
+    this.onChange('pane');
+  }
+
+  closePane(): void {
+    if (!this.pane) return;
+    this.pane = null;
+    this.paneHandlers.clear();
+    this.onChange('pane');
+  }
+
+  /** Applies the text of a recipient box that the agent edited. */
+  editRecipients(field: 'to' | 'cc' | 'bcc', recipients: ReturnType<typeof makeRecipient>[]): void {
+    if (this.compose) this.compose.state[field] = recipients;
+  }
+
+  /** The bridge that the shim in each add-in frame calls. */
+  bridge(): SimulatorBridge & { inspect(): string } {
+    return {
+      context: (role) => JSON.stringify(this.frameContext(role)),
+      call: (role, operation, argsJson, done) => {
+        void this.callItem(role, operation, JSON.parse(argsJson) as unknown[]).then((result) =>
+          done(JSON.stringify(result)),
+        );
+      },
+      storageGet: (key) => this.storage.get(key),
+      storageSet: (key, value) => this.storage.set(key, value),
+      storageRemove: (key) => this.storage.remove(key),
+      storageKeys: () => this.storage.keys(),
+      associate: (role, name, handler) => {
+        if (role === 'launchevent') this.runtime.associate(name, handler);
+        else this.log(`task pane: Office.actions.associate("${name}") has no effect in a task pane`);
+      },
+      addHandler: (role, eventType, handler) => {
+        if (role === 'taskpane') this.paneHandlers.set(eventType, handler);
+      },
+      removeHandlers: (role, eventType) => {
+        if (role === 'taskpane') this.paneHandlers.delete(eventType);
+      },
+      recordRequest: (role, method, url) => {
+        const line = `${method} ${url}`;
+        if (role === 'launchevent' && this.currentRun) this.currentRun.requests.push(line);
+        this.log(`${role}: ${line}${this.switches.backendDown ? ' (failed: server down)' : ''}`);
+        return !this.switches.backendDown;
+      },
+      log: (role, level, text) => this.log(`${role} ${level}: ${text}`),
+      inspect: () =>
+        JSON.stringify({
+          handlerRuns: this.handlerRuns,
+          sent: this.sentItems,
+          compose: this.compose ? this.compose.state : null,
+          pane: this.pane,
+        }),
+    };
+  }
+
+  private frameContext(_role: FrameRole): FrameContext {
+    let item: FrameContext['item'] = null;
+    if (this.compose) {
+      item = { mode: 'compose', itemType: 'message', conversationId: this.compose.state.conversationId };
+    } else if (this.selected) {
+      item = readSnapshot(this.selected);
+    }
+    return {
+      displayLanguage: this.displayLanguage,
+      officeTheme: THEMES[this.theme],
+      mailboxVersion: MAILBOX_VERSION,
+      userProfile: {
+        emailAddress: this.agent?.email ?? '',
+        displayName: this.agent?.displayName ?? '',
+        timeZone: 'UTC',
+      },
+      item,
+    };
+  }
+
+  private async callItem(_role: FrameRole, operation: string, args: unknown[]): Promise<BridgeResult> {
+    if (this.compose) return this.compose.run(operation, args);
+
+    if (this.selected) {
+      if (operation === 'body.getAsync') return { status: 'succeeded', value: this.selected.textBody };
+      if (operation === 'getInitializationContextAsync') {
+        return { status: 'succeeded', value: this.pane?.contextData ?? '' };
+      }
+      if (operation === 'notificationMessages.getAllAsync') return { status: 'succeeded', value: [] };
+    }
+    return {
+      status: 'failed',
+      error: { name: 'InvalidOperation', message: `${operation} is not available on the current item.`, code: 9000 },
+    };
+  }
+
+  private openCompose(state: ComposeState): void {
+    this.closePane();
+    this.compose = new ComposeItem(state, this.switches, {
+      changed: (part) => {
+        if (part === 'recipients' && this.switches.staleRecipientList) return;
+        this.onChange(part === 'recipients' ? 'recipients' : 'main');
+      },
+      initializationContext: () => this.pane?.contextData ?? '',
+      send: () => this.send('sendAsync'),
+    });
+    this.onChange('all');
+  }
+
+  private closeItem(): void {
+    this.compose = null;
+    this.selected = null;
+    this.closePane();
+  }
+
+  /**
+   * Sends the compose item as Outlook does: runs the send handler, shows its Smart Alert, and
+   * on the Mac fires the event again when the handler changed the item. Resolves true once the
+   * message is delivered.
+   */
+  async send(trigger: 'button' | 'sendAsync'): Promise<boolean> {
+    const compose = this.compose;
+    if (!compose || this.sending || !this.agent || !this.token) return false;
+    this.sending = true;
+    this.onChange('main');
+    this.log(`send (${trigger})`);
+
+    try {
+      for (let run = 1; ; run += 1) {
+        const versionBefore = compose.state.version;
+        const outcome = await this.runHandler();
+
+        if (outcome === 'unavailable') {
+          if (this.setup.sendMode !== 'PromptUser') return false;
+          this.log('the add-in is unavailable; PromptUser sends the message');
+          break;
+        }
+        if (!outcome.allowEvent) {
+          const promptUser = this.setup.sendMode === 'PromptUser' || outcome.sendModeOverride === 'promptUser';
+          const choice = await showSmartAlert(this.overlay, outcome, promptUser, this.language);
+          if (choice.kind === 'send-anyway') {
+            this.log('Send Anyway');
+            break;
+          }
+          this.log(choice.openPane ? `Smart Alert opens ${choice.openPane}` : "Don't Send");
+          if (choice.openPane) this.openPane(choice.openPane, choice.contextData);
+          return false;
+        }
+        if (this.switches.refireAfterChange && compose.state.version !== versionBefore && run < 3) {
+          this.log('the item changed during the send event; the Mac client fires it again');
+          continue;
+        }
+        break;
+      }
+
+      await this.deliver(compose);
+      return true;
+    } catch (error) {
+      this.log(`send failed: ${String(error)}`);
+      return false;
+    } finally {
+      this.sending = false;
+      this.onChange('main');
+    }
+  }
+
+  private async runHandler(): Promise<CompletedOptions | 'unavailable'> {
+    this.runCounter += 1;
+    const run: HandlerRun = { requests: [], outcome: 'running' };
+    this.currentRun = run;
+    this.handlerRuns.push(run);
+
+    const outcome = await this.runtime.runSend(this.runCounter);
+    this.currentRun = null;
+    this.log(hostText('handlerRequests', this.language, { count: run.requests.length }));
+
+    if (outcome.kind === 'unavailable') {
+      run.outcome = `unavailable: ${outcome.reason}`;
+      return 'unavailable';
+    }
+    if (outcome.kind === 'timed-out') {
+      run.outcome = 'timed out';
+      return { allowEvent: false, errorMessage: 'Worklink did not finish in time.' };
+    }
+    run.options = outcome.options;
+    run.outcome = outcome.options.allowEvent ? 'allowed' : 'stopped';
+    this.log(`send handler ${run.outcome}${outcome.options.errorMessage ? `: ${outcome.options.errorMessage}` : ''}`);
+    return outcome.options;
+  }
+
+  private async deliver(compose: ComposeItem): Promise<void> {
+    const agent = this.agent as Agent;
+    const state = compose.state;
+    const messageId = newMessageId(agent.email);
+    const { raw, envelopeTo } = buildMime({
+      from: { emailAddress: agent.email, displayName: agent.displayName },
+      to: state.to,
+      cc: state.cc,
+      bcc: state.bcc,
+      subject: state.subject,
+      body: state.body,
+      messageId,
+      date: new Date(),
+      inReplyTo: state.inReplyTo,
+      references: state.references,
+      internetHeaders: state.internetHeaders,
+    });
+    const relay = await relayMessage(this.token as string, raw, { from: agent.email, to: envelopeTo });
+    this.sentItems.push({
+      messageId,
+      subject: state.subject,
+      to: state.to.map((recipient) => recipient.emailAddress),
+      cc: state.cc.map((recipient) => recipient.emailAddress),
+      bcc: state.bcc.map((recipient) => recipient.emailAddress),
+      headers: { ...state.internetHeaders },
+      relay,
+    });
+    this.log(`${hostText('sent', this.language, { subject: state.subject })} (${messageId})`);
+    this.log(
+      `delivered to ${relay.accepted.join(', ') || 'nobody'}; not delivered here: ${relay.rejected.join(', ') || 'none'}`,
+    );
+
+    this.compose = null;
+    this.closePane();
+    this.onChange('all');
+    await this.refreshMailbox();
+  }
+
+  private restoreSettings(): void {
+    try {
+      const saved = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as { language?: string; theme?: string };
+      if (saved.language === 'pl' || saved.language === 'en') this.language = saved.language;
+      if (saved.theme === 'dark' || saved.theme === 'light') this.theme = saved.theme;
+    } catch {
+      // Damaged settings fall back to the defaults.
+    }
+  }
+
+  private rememberedAgent(): string | undefined {
+    try {
+      return (JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as { agent?: string }).agent;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private saveSettings(): void {
+    localStorage.setItem(
+      SETTINGS_KEY,
+      JSON.stringify({ language: this.language, theme: this.theme, agent: this.agent?.email }),
+    );
+  }
+}
+
+function readSnapshot(message: MailboxMessage): ReadItemSnapshot {
+  return {
+    mode: 'read',
+    itemType: 'message',
+    itemId: `sim-item-${conversationIdFor(message.messageId)}`,
+    internetMessageId: angleMessageId(message.messageId),
+    conversationId: conversationIdFor(message.subject),
+    subject: message.subject,
+    from: makeRecipient(message.from, message.fromName ?? ''),
+    to: message.to.map((entry) => makeRecipient(entry.address, entry.name ?? '')),
+    cc: message.cc.map((entry) => makeRecipient(entry.address, entry.name ?? '')),
+    dateTimeCreated: message.date,
+  };
+}

@@ -1,0 +1,91 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { Type } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { WorklinkError } from '../../errors.js';
+import { maskAddress } from '../../repositories/addresses.js';
+import { listAgents } from '../../repositories/agents.js';
+import { framedPages, readFramedPage, readManifestSendMode } from './addin-pages.js';
+import type { FramedPage } from './addin-pages.js';
+import { createBundleCache, isSimulatorBundle } from './bundles.js';
+import { simulatorPage } from './page.js';
+import { relayToListener } from './relay.js';
+
+const shimUrl = '/dev/outlook/office-shim.js';
+
+const address = Type.String({ minLength: 3, maxLength: 320, pattern: '^[^\\s@<>]+@[^\\s@<>]+$' });
+
+const RelayBody = Type.Object(
+  {
+    raw: Type.String({ minLength: 1, maxLength: 1024 * 1024 }),
+    envelope: Type.Object(
+      { from: address, to: Type.Array(address, { minItems: 1, maxItems: 100 }) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The Outlook host simulator at `/dev/outlook`: a page that provides the part of Office.js
+ * that Worklink uses, runs the built add-in bundles unchanged in frames, and delivers what the
+ * simulated agent sends to this server's SMTP listener. Registered only under
+ * `WORKLINK_AUTH=dev`, which the config restricts to loopback hosts.
+ */
+export const devOutlookRoutes: FastifyPluginAsync = async (instance) => {
+  const app = instance.withTypeProvider<TypeBoxTypeProvider>();
+  if (app.config.auth !== 'dev') {
+    return;
+  }
+  const bundle = createBundleCache();
+  const hide = { hide: true };
+
+  app.get('/', { schema: hide }, async (_request, reply) => {
+    return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(simulatorPage);
+  });
+
+  app.get<{ Params: { file: string } }>('/:file', { schema: hide }, async (request, reply) => {
+    const { file } = request.params;
+    if (isSimulatorBundle(file)) {
+      const script = await bundle(file);
+      return reply.type('text/javascript; charset=utf-8').header('cache-control', 'no-store').send(script);
+    }
+    if ((framedPages as readonly string[]).includes(file)) {
+      const html = await readFramedPage(app.config.addinDir, file as FramedPage, shimUrl);
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+    }
+    throw new WorklinkError(
+      'WORKLINK_ROUTE_NOT_FOUND',
+      `The simulator has no file "${file}": open /dev/outlook to start it.`,
+    );
+  });
+
+  app.get('/api/setup', { schema: hide }, async () => {
+    const agents = await listAgents(app.database.db);
+    return {
+      sendMode: await readManifestSendMode(app.config.addinDir),
+      agents: agents.map((agent) => ({ email: agent.email, displayName: agent.displayName })),
+    };
+  });
+
+  app.get('/api/me', { schema: hide, preHandler: app.authenticate }, async (request) => {
+    const { email, displayName, teamIds, isAdmin } = request.agent;
+    return { email, displayName, teamIds, isAdmin };
+  });
+
+  app.post('/api/relay', { schema: { ...hide, body: RelayBody }, preHandler: app.authenticate }, async (request) => {
+    const { envelope } = request.body;
+    // Exchange lets a mailbox user send as themselves only; the simulator keeps that rule.
+    if (envelope.from.toLowerCase() !== request.agent.email.toLowerCase()) {
+      throw new WorklinkError(
+        'WORKLINK_DEV_RELAY_SENDER_MISMATCH',
+        `The envelope sender "${envelope.from}" is not the signed-in agent ${request.agent.email}: send as the agent you signed in as.`,
+      );
+    }
+    const result = await relayToListener(app.config, request.body);
+    request.log.info(
+      { from: maskAddress(envelope.from), accepted: result.accepted.length, rejected: result.rejected.length },
+      'simulator message relayed',
+    );
+    return result;
+  });
+};

@@ -1,0 +1,72 @@
+import type { createTransport as CreateTransport } from 'nodemailer';
+import type { Config } from '../../config.js';
+import { WorklinkError } from '../../errors.js';
+
+export interface RelayRequest {
+  /** The complete RFC 5322 message as the simulated Outlook built it. */
+  raw: string;
+  envelope: { from: string; to: string[] };
+}
+
+export interface RelayResult {
+  accepted: string[];
+  /** Recipients that the listener rejected, such as external or unconnected addresses. */
+  rejected: string[];
+  response: string;
+}
+
+/**
+ * Sends a message that the simulated agent sent over real SMTP to this server's own inbound
+ * listener, as the mail server's forwarding rule would. The listener accepts only connected
+ * mailboxes, so external recipients come back in `rejected`; that is expected, because no
+ * mail leaves this machine. Throws `WORKLINK_DEV_RELAY_FAILED` when the listener is off or
+ * accepts no recipient.
+ */
+export async function relayToListener(config: Readonly<Config>, request: RelayRequest): Promise<RelayResult> {
+  if (config.smtpPort === 0) {
+    throw new WorklinkError(
+      'WORKLINK_DEV_RELAY_FAILED',
+      'The SMTP listener is off (WORKLINK_SMTP_PORT=0), so the simulator cannot deliver the message: set WORKLINK_SMTP_PORT to a free port.',
+    );
+  }
+
+  let createTransport: typeof CreateTransport;
+  try {
+    createTransport = (await import('nodemailer')).createTransport;
+  } catch (error) {
+    throw new WorklinkError(
+      'WORKLINK_DEV_RELAY_FAILED',
+      `nodemailer could not be loaded (${(error as Error).message}): install the dev dependencies with npm install.`,
+    );
+  }
+
+  // Dev authentication only starts on loopback, so the listener shares the HTTP host.
+  const host = config.host === 'localhost' ? '127.0.0.1' : config.host.replace(/^\[(.*)\]$/, '$1');
+  const transport = createTransport({
+    host,
+    port: config.smtpPort,
+    secure: false,
+    // The listener's certificate is self-signed, and the connection stays on this machine.
+    ignoreTLS: true,
+    connectionTimeout: 5000,
+    greetingTimeout: 5000,
+    socketTimeout: 10_000,
+  });
+
+  try {
+    const info = await transport.sendMail({ envelope: request.envelope, raw: request.raw });
+    return {
+      accepted: info.accepted.map(String),
+      rejected: info.rejected.map(String),
+      response: info.response,
+    };
+  } catch (error) {
+    throw new WorklinkError(
+      'WORKLINK_DEV_RELAY_FAILED',
+      `Relaying to the SMTP listener at ${host}:${config.smtpPort} failed: ${(error as Error).message}. Check the recipients and the server log.`,
+      { cause: error },
+    );
+  } finally {
+    transport.close();
+  }
+}

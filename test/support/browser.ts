@@ -1,0 +1,101 @@
+/**
+ * Shared Playwright helpers for browser tests: finding and launching the system Chromium, and
+ * a route guard that answers every request from local files or a loopback server and aborts
+ * everything else before it leaves the browser.
+ */
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Route } from 'playwright-core';
+
+/** Office.js on Microsoft's CDN, which the add-in pages name and tests must never reach. */
+export const OFFICE_JS_URL = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+
+export const chromiumPath = process.env.WORKLINK_CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Under `WORKLINK_REQUIRE_ALL=1` (CI) a missing Chromium fails the browser tests instead of skipping them. */
+export const requireChromium = process.env.WORKLINK_REQUIRE_ALL === '1';
+
+/**
+ * Tells whether browser tests can run. Prints a notice when Chromium is missing, and throws
+ * under `WORKLINK_REQUIRE_ALL=1`.
+ */
+export function chromiumAvailable(suite: string): boolean {
+  if (existsSync(chromiumPath)) return true;
+  if (requireChromium) {
+    throw new Error(
+      `Chromium is required (WORKLINK_REQUIRE_ALL=1) but ${chromiumPath} does not exist: install the chromium package or set WORKLINK_CHROMIUM_PATH.`,
+    );
+  }
+  console.warn(`NOTICE: ${chromiumPath} does not exist, so ${suite} is skipped; install chromium to run it.`);
+  return false;
+}
+
+/** Flags that keep the browser quiet: no background, component, sync or first-run traffic. */
+const QUIET_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/**
+ * Launches headless Chromium. `hostMap` maps `host:port` pairs to loopback addresses, such as
+ * `localhost:3000` to the test server's free port. Every other name resolves to nothing, so a
+ * request that slipped past the route guard fails instead of reaching a network.
+ */
+export function launchChromium(hostMap: Record<string, string> = {}): Promise<Browser> {
+  const rules = [...Object.entries(hostMap).map(([from, to]) => `MAP ${from} ${to}`), 'MAP * ~NOTFOUND'];
+  for (const target of Object.values(hostMap)) {
+    if (!/^(127\.\d+\.\d+\.\d+|\[::1\]):\d+$/.test(target)) {
+      throw new Error(`hostMap target "${target}" is not a loopback address with a port, such as 127.0.0.1:4000.`);
+    }
+  }
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: [...QUIET_ARGS, `--host-resolver-rules=${rules.join(', ')}`],
+  });
+}
+
+export interface RouteGuard {
+  /** Requests that were aborted, as `METHOD URL`. */
+  blocked: string[];
+}
+
+/** Loopback origins, whatever the port: `localhost`, `127.x.x.x` and `[::1]`. */
+export function isLoopbackUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === 'data:' || parsed.protocol === 'blob:' || parsed.protocol === 'about:') return true;
+  const host = parsed.hostname;
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/**
+ * Routes every request of `context`, frames included, before any page loads: `handle` may
+ * answer a request and return true; otherwise loopback requests continue and all others
+ * (the Office.js CDN included) are aborted and recorded.
+ */
+export async function guardContext(
+  context: BrowserContext,
+  handle: (route: Route) => Promise<boolean> = async () => false,
+): Promise<RouteGuard> {
+  const guard: RouteGuard = { blocked: [] };
+  await context.route('**/*', async (route) => {
+    const request = route.request();
+    if (await handle(route)) return;
+    if (request.url() !== OFFICE_JS_URL && isLoopbackUrl(request.url())) {
+      await route.continue();
+      return;
+    }
+    guard.blocked.push(`${request.method()} ${request.url()}`);
+    await route.abort('blockedbyclient');
+  });
+  return guard;
+}
