@@ -23,7 +23,7 @@ export const errorCatalog = {
   },
   WORKLINK_MALFORMED_JSON: {
     status: 400,
-    description: 'The request body is not valid JSON, or it is empty while the content type says JSON.',
+    description: 'The request body is not valid JSON, or it is empty while the content type is JSON.',
   },
   WORKLINK_UNSUPPORTED_MEDIA_TYPE: {
     status: 415,

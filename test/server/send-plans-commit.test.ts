@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommitResponse } from '../../src/core/api-types.js';
 import { EventBus } from '../../src/server/notifications/bus.js';
 import type { WorklinkEvents } from '../../src/server/notifications/bus.js';
+import { createAgent } from '../../src/server/repositories/agents.js';
 import { createMailbox } from '../../src/server/repositories/mailboxes.js';
 import { putSettings } from '../../src/server/repositories/settings.js';
 import { findWorkItemByReference } from '../../src/server/repositories/work-items.js';
@@ -510,6 +511,28 @@ describe.each(await availableDialects())('send plan commit on %s', (dialect) => 
     expect(answer.recipients[0]?.emailAddress).toBe(tagged);
     expect(answer.createdReferences).toEqual([]);
     expect(await countRows('work_items')).toBe(itemsBefore);
+  });
+
+  it('tags only the current team mailbox', async () => {
+    const both = await createAgent(database.db, {
+      email: 'both.teams@contoso.example',
+      displayName: 'Both Teams',
+      isAdmin: false,
+      teamIds: [world.teamA, world.teamC],
+    });
+    const plan = await createSendPlan(
+      database.db,
+      { id: both.id, teamIds: both.teamIds },
+      planRequest([to('uk.support@contoso.example'), to('pomoc@łódź.example')], { currentReference: world.ticket }),
+    );
+    expect(plan.recipients.map((recipient) => recipient.class)).toEqual(['own-mailbox', 'own-mailbox']);
+
+    const answer = await commitSendPlan(database.db, { id: both.id, teamIds: both.teamIds }, plan.id, { choices: [] });
+
+    expect(answer.recipients.map((recipient) => recipient.emailAddress)).toEqual([
+      `uk.support+${world.ticket}@contoso.example`,
+      'pomoc@łódź.example',
+    ]);
   });
 
   it('replaces an old tag with the choice', async () => {

@@ -162,7 +162,7 @@ async function applyPlan(
 
   await recordConversation(tx, plan.conversationId, involvedItems);
 
-  const rewrite = rewritePlanRecipients(stored, current?.reference, targets);
+  const rewrite = rewritePlanRecipients(stored, current, targets);
   return {
     response: {
       recipients: rewrite.recipients,

@@ -6,8 +6,8 @@ import type { RewriteResult, RewriteTarget } from '../../core/rewrite.js';
 import type { StoredPlan } from './plan-record.js';
 
 /**
- * Computes the recipients a committed plan sends to. Own mailboxes get the
- * current work item's reference. Each decided mailbox of another team gets
+ * Computes the recipients a committed plan sends to. Own mailboxes of the
+ * current work item's team get its reference. Each decided mailbox of another team gets
  * the reference in `chosen`, keyed by primary address. Mailboxes chosen as
  * `plain`, and those already settled, are absent from `chosen` and stay as
  * they are. The rewrite
@@ -16,7 +16,7 @@ import type { StoredPlan } from './plan-record.js';
  */
 export function rewritePlanRecipients(
   plan: StoredPlan,
-  currentReference: string | undefined,
+  current: { reference: string; teamId: number } | undefined,
   chosen: Map<string, string>,
 ): RewriteResult {
   const classified = plan.response.recipients;
@@ -26,10 +26,11 @@ export function rewritePlanRecipients(
   }
 
   const references = new Map(chosen);
-  if (currentReference !== undefined) {
+  if (current !== undefined) {
+    // Inbound routing ignores a tag of another team's item, so only the owning team's mailboxes are tagged.
     for (const recipient of classified) {
-      if (recipient.class === 'own-mailbox' && recipient.mailbox !== undefined) {
-        references.set(recipient.mailbox, currentReference);
+      if (recipient.class === 'own-mailbox' && recipient.mailbox !== undefined && recipient.teamId === current.teamId) {
+        references.set(recipient.mailbox, current.reference);
       }
     }
   }
