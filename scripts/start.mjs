@@ -78,7 +78,7 @@ function serverEnvironment() {
   return { env, setting: (name, fallback) => env[name] ?? fromFile[name] ?? fallback };
 }
 
-/** Polls /healthz on loopback until it answers 200 or `timeoutMs` passes. */
+/** Polls /healthz on loopback until it returns 200 or `timeoutMs` passes. */
 async function waitForHealth(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   const client = url.startsWith('https:') ? https : http;
@@ -143,5 +143,5 @@ if (await waitForHealth(`${scheme}://${probeHost}:${port}/healthz`, 60_000)) {
     ].join('\n'),
   );
 } else {
-  console.error(`Worklink did not answer ${scheme}://${probeHost}:${port}/healthz within 60 s; see the log above.`);
+  console.error(`Worklink did not respond at ${scheme}://${probeHost}:${port}/healthz within 60 s; see the log above.`);
 }

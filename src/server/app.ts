@@ -33,7 +33,7 @@ export interface AppOptions {
 /**
  * Assembles the Worklink server: shared decorations, error handling,
  * security, docs, auth and routes. It is not encapsulated, so the instance
- * that registers it sees `config`, `database`, `events` and `devTokens`.
+ * that registers it can use `config`, `database`, `events` and `devTokens`.
  */
 const assemble: FastifyPluginAsync<AppOptions> = async (app, options) => {
   assertDevAuthOnLoopback(options.config);
@@ -61,12 +61,12 @@ export function fastifyOptions(config: Readonly<Config>): FastifyServerOptions {
   return {
     logger: {
       level: config.logLevel,
-      // Bearer tokens and cookies are secrets; the default serializers omit headers, this guards custom logs.
+      // Bearer tokens and cookies are secrets. The default serializers omit headers, and this guards custom logs.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
     },
     ajv: {
       customOptions: {
-        // Reject unknown fields (schemas say `additionalProperties: false`) instead of silently dropping them.
+        // Reject unknown fields (schemas set `additionalProperties: false`) instead of silently dropping them.
         removeAdditional: false,
         coerceTypes: 'array',
         useDefaults: true,

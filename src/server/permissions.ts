@@ -10,7 +10,7 @@ export interface ViewingAgent {
 /**
  * Decides how much of a work item `agent` may see: `full` for members of the
  * owning team, `header` when one of the agent's teams owns a work item linked
- * to it, and null otherwise, which routes answer with 404 so that the item's
+ * to it, and null otherwise, which routes turn into 404 so that the item's
  * existence stays hidden. Admin rights do not widen this.
  */
 export async function workItemView(

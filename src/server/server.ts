@@ -9,7 +9,7 @@ import { EventBus } from './notifications/bus.js';
 import { seedDemo } from './seed/demo.js';
 import { loadTlsFiles } from './tls/certificate.js';
 
-/** What `src/server/mail/smtp-listener.ts` exports; loaded at run time so the server starts without it. */
+/** Exports of `src/server/mail/smtp-listener.ts`, loaded at run time so that the server also starts without it. */
 interface SmtpListenerModule {
   startSmtpListener(options: {
     config: Readonly<Config>;

@@ -236,14 +236,14 @@ describe.each(await availableDialects())('admin API on %s', (dialect) => {
     expect(response.json()).toEqual([]);
   });
 
-  it('answers 403 to an agent who is not an admin', async () => {
+  it('returns 403 to an agent who is not an admin', async () => {
     const token = await test.tokenFor('new.agent@contoso.example');
     const response = await call('POST', '/api/v1/admin/teams', { name: 'Sneaky' }, token);
     expect(response.statusCode).toBe(403);
     expect(response.json().code).toBe('WORKLINK_ADMIN_REQUIRED');
   });
 
-  it('answers 401 without a token', async () => {
+  it('returns 401 without a token', async () => {
     const response = await test.app.inject({ method: 'GET', url: '/api/v1/admin/teams' });
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe('WORKLINK_AUTH_MISSING');

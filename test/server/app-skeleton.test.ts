@@ -14,7 +14,7 @@ describe.each(await availableDialects())('app on %s', (dialect) => {
     await test.close();
   });
 
-  it('answers healthz', async () => {
+  it('returns healthz', async () => {
     const response = await test.app.inject({ method: 'GET', url: '/healthz' });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({ status: 'ok', database: dialect });

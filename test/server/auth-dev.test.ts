@@ -48,7 +48,7 @@ describe.each(await availableDialects())('dev authentication on %s', (dialect) =
     expect(response.json().message).toContain('stranger@fabrikam.example');
   });
 
-  it('answers 401 without an Authorization header', async () => {
+  it('returns 401 without an Authorization header', async () => {
     const response = await listWith();
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe('WORKLINK_AUTH_MISSING');
@@ -63,13 +63,13 @@ describe.each(await availableDialects())('dev authentication on %s', (dialect) =
     expect(response.json().code).toBe('WORKLINK_AUTH_MISSING');
   });
 
-  it('answers 401 for a token that is not a JWT', async () => {
+  it('returns 401 for a token that is not a JWT', async () => {
     const response = await listWith('Bearer not-a-token');
     expect(response.statusCode).toBe(401);
     expect(response.json().code).toBe('WORKLINK_AUTH_INVALID');
   });
 
-  it('answers 401 for a token with a changed payload', async () => {
+  it('returns 401 for a token with a changed payload', async () => {
     const token = await test.tokenFor('uk.agent@contoso.example');
     const [header, , signature] = token.split('.');
     const payload = Buffer.from(
@@ -80,7 +80,7 @@ describe.each(await availableDialects())('dev authentication on %s', (dialect) =
     expect(response.json().code).toBe('WORKLINK_AUTH_INVALID');
   });
 
-  it('answers 403 for a valid token of a user who is not an agent', async () => {
+  it('returns 403 for an unregistered user', async () => {
     const token = await test.app.devTokens!.issue('former.agent@contoso.example');
     const response = await listWith(`Bearer ${token}`);
     expect(response.statusCode).toBe(403);
@@ -115,7 +115,7 @@ describe.each(await availableDialects())('rate limit on %s', (dialect) => {
     await test.close();
   });
 
-  it('answers 429 per agent after the configured maximum', async () => {
+  it('returns 429 per agent after the configured maximum', async () => {
     const uk = await test.tokenFor('uk.agent@contoso.example');
     const pl = await test.tokenFor('pl.agent@contoso.example');
     const list = (token: string) =>

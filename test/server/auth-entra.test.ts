@@ -22,7 +22,7 @@ async function signingKey(kid: string): Promise<SigningKey> {
   return { kid, privateKey, jwk: { ...(await exportJWK(publicKey)), kid, alg: 'RS256', use: 'sig' } };
 }
 
-/** A JWKS endpoint on 127.0.0.1 that serves whichever keys the test publishes and counts its requests. */
+/** Starts a JWKS endpoint on 127.0.0.1 that serves the keys the test publishes and counts its requests. */
 async function startKeyServer(): Promise<{
   url: string;
   publish(keys: SigningKey[]): void;
@@ -48,7 +48,7 @@ async function startKeyServer(): Promise<{
   };
 }
 
-/** A loopback port with nothing listening on it. */
+/** Returns a loopback port with nothing listening on it. */
 async function closedPort(): Promise<number> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -207,7 +207,7 @@ describe.each(await availableDialects())('Entra authentication on %s', (dialect)
     expect(response.statusCode).toBe(401);
   });
 
-  it('answers 403 for a valid token of a user who is not an agent', async () => {
+  it('returns 403 for an unregistered user', async () => {
     const response = await listWith(await accessToken({ key: first, user: 'guest@fabrikam.example' }));
     expect(response.statusCode).toBe(403);
     expect(response.json().code).toBe('WORKLINK_AGENT_NOT_REGISTERED');
@@ -233,7 +233,7 @@ describe.each(await availableDialects())('Entra authentication on %s', (dialect)
 });
 
 describe('Entra key set unreachable', () => {
-  it('answers 503 with a generic message', async () => {
+  it('returns 503 with a generic message', async () => {
     const port = await closedPort();
     const key = await signingKey('key-1');
     const test = await createTestApp('sqlite', {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fastifyOptions, worklinkApp } from '../../src/server/app.js';
@@ -81,19 +82,19 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
     expect(response.json().code).toBe('WORKLINK_UNKNOWN_FIELD');
   });
 
-  it('answers 415 for a body that is not JSON', async () => {
+  it('returns 415 for a body that is not JSON', async () => {
     const response = await post('/api/v1/admin/teams', 'name=Team C', 'application/x-www-form-urlencoded');
     expect(response.statusCode).toBe(415);
     expect(response.json().code).toBe('WORKLINK_UNSUPPORTED_MEDIA_TYPE');
   });
 
-  it('answers 413 for a body over the limit', async () => {
+  it('returns 413 for a body over the limit', async () => {
     const response = await post('/api/v1/admin/teams', JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024) }));
     expect(response.statusCode).toBe(413);
     expect(response.json().code).toBe('WORKLINK_BODY_TOO_LARGE');
   });
 
-  it('answers 404 with a code for an unknown route', async () => {
+  it('returns 404 with a code for an unknown route', async () => {
     const response = await test.app.inject({ method: 'GET', url: '/api/v1/nothing-here?x=1' });
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({
@@ -171,7 +172,7 @@ describe('server errors', () => {
     }
   });
 
-  it('answers 503 from healthz when the database is gone', async () => {
+  it('returns 503 from healthz when the database is gone', async () => {
     const test = await createTestApp('sqlite');
     await test.database.db.destroy();
     const response = await test.app.inject({ method: 'GET', url: '/healthz' });
@@ -197,6 +198,48 @@ describe('add-in files', () => {
       expect(response.body).toContain('<title>pane</title>');
       await app.close();
     } finally {
+      await test.close();
+    }
+  });
+});
+
+describe('logs', () => {
+  it('mask addresses and omit tokens and bodies', async () => {
+    const test = await createTestApp('sqlite', { seed: 'demo' });
+    const lines: string[] = [];
+    const stream = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const app = Fastify({ ...fastifyOptions(test.config), logger: { level: 'info', stream } });
+    await app.register(worklinkApp, { config: test.config, database: test.database });
+    await app.ready();
+    try {
+      const issued = await app.inject({
+        method: 'POST',
+        url: '/api/v1/dev/tokens',
+        payload: { email: 'uk.agent@contoso.example' },
+      });
+      const token = issued.json().accessToken as string;
+      await app.inject({ method: 'POST', url: '/api/v1/dev/tokens', payload: { email: 'stranger@fabrikam.example' } });
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/work-items',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { teamId: 1, type: 'ticket', title: 'Body title secret', requester: 'buyer@fabrikam.example' },
+      });
+
+      const log = lines.join('');
+      expect(log).toContain('u***@contoso.example');
+      expect(log).not.toContain('uk.agent@contoso.example');
+      expect(log).not.toContain('stranger@fabrikam.example');
+      expect(log).not.toContain('buyer@fabrikam.example');
+      expect(log).not.toContain('Body title secret');
+      expect(log).not.toContain(token);
+    } finally {
+      await app.close();
       await test.close();
     }
   });

@@ -149,13 +149,13 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(response.json().code).toBe('WORKLINK_INVALID_ADDRESS');
   });
 
-  it('answers 403 for a team the agent is not in', async () => {
+  it('returns 403 for a team the agent is not in', async () => {
     const response = await call('POST', '/api/v1/work-items', uk, { teamId: teamB, type: 'case', title: 'Not mine' });
     expect(response.statusCode).toBe(403);
     expect(response.json().code).toBe('WORKLINK_NOT_TEAM_MEMBER');
   });
 
-  it('answers 404 for an unknown team', async () => {
+  it('returns 404 for an unknown team', async () => {
     const response = await call('POST', '/api/v1/work-items', uk, { teamId: 777_777, type: 'case', title: 'Nowhere' });
     expect(response.statusCode).toBe(404);
     expect(response.json().code).toBe('WORKLINK_TEAM_NOT_FOUND');
@@ -234,7 +234,7 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(full.json().links).toEqual([{ reference: plCase, teamId: teamB, view: 'header' }]);
   });
 
-  it('answers 404 for an unlinked item of another team', async () => {
+  it('returns 404 for an unlinked item of another team', async () => {
     const created = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Private' });
     const response = await call('GET', `/api/v1/work-items/${created.json().reference}`, pl);
     expect(response.statusCode).toBe(404);
@@ -248,7 +248,7 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     });
   });
 
-  it('answers 404 to an admin outside the team', async () => {
+  it('returns 404 to an admin outside the team', async () => {
     const created = await call('POST', '/api/v1/work-items', uk, {
       teamId: teamA,
       type: 'ticket',
@@ -258,7 +258,7 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(response.statusCode).toBe(404);
   });
 
-  it('answers 400 for a malformed reference', async () => {
+  it('returns 400 for a malformed reference', async () => {
     const response = await call('GET', '/api/v1/work-items/not-a-reference', uk);
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe('WORKLINK_INVALID_REFERENCE');
@@ -333,7 +333,7 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(response.json()).toEqual({ conversationId: 'AAQkAGI2-unknown', workItems: [] });
   });
 
-  it('answers 401 without a token', async () => {
+  it('returns 401 without a token', async () => {
     const response = await test.app.inject({ method: 'GET', url: '/api/v1/work-items' });
     expect(response.statusCode).toBe(401);
   });

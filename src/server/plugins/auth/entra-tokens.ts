@@ -32,7 +32,7 @@ export class EntraTokens implements TokenVerifier {
   private readonly issuer: string;
 
   constructor(private readonly options: EntraOptions) {
-    // jose caches the key set and refetches it when a token names an unknown
+    // jose 6 caches the key set and refetches it when a token names an unknown
     // `kid` (key rotation), at most once per cooldown period.
     this.keys = createRemoteJWKSet(new URL(options.jwksUrl), {
       cacheMaxAge: 60 * 60 * 1000,

@@ -24,7 +24,7 @@ export const mailboxRoutes: FastifyPluginAsync = async (instance) => {
     {
       schema: {
         summary: 'Connect a team mailbox with its aliases',
-        description: 'Addresses and aliases are unique across all mailboxes; a clash answers 409.',
+        description: 'Addresses and aliases are unique across all mailboxes; a conflict returns 409.',
         tags,
         body: MailboxRequest,
         response: { 201: Mailbox },

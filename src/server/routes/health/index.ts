@@ -5,7 +5,7 @@ import { WorklinkError } from '../../errors.js';
 
 const HealthResponse = Type.Object({ status: Type.Literal('ok'), database: Type.String() });
 
-/** `GET /healthz`: 200 once the database answers, 503 otherwise. */
+/** `GET /healthz`: 200 when a database query succeeds, 503 otherwise. */
 export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/healthz',
@@ -15,7 +15,11 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         await sql`select 1`.execute(app.database.db);
       } catch (error) {
         request.log.error({ err: error }, 'health check: database query failed');
-        throw new WorklinkError('WORKLINK_UNAVAILABLE', 'The database does not answer.', { cause: error });
+        throw new WorklinkError(
+          'WORKLINK_UNAVAILABLE',
+          'The database query failed: check that the database named by WORKLINK_DATABASE_URL is running.',
+          { cause: error },
+        );
       }
       return { status: 'ok' as const, database: app.database.dialect };
     },
