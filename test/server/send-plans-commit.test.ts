@@ -535,6 +535,36 @@ describe.each(await availableDialects())('send plan commit on %s', (dialect) => 
     ]);
   });
 
+  it('retags an own mailbox with an unknown tag', async () => {
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to('uk.support+99999-C@contoso.example'), to('uk.support+urgent@contoso.example')], {
+        currentReference: world.ticket,
+      }),
+    );
+
+    const answer = await commitSendPlan(database.db, world.ukAgent, plan.id, { choices: [] });
+
+    expect(answer.recipients.map((recipient) => recipient.emailAddress)).toEqual([
+      `uk.support+${world.ticket}@contoso.example`,
+      `uk.support+${world.ticket}@contoso.example`,
+    ]);
+  });
+
+  it('keeps an own mailbox tagged with another item', async () => {
+    const tagged = `uk.support+${world.ticketAlone}@contoso.example`;
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to(tagged)], { currentReference: world.ticket }),
+    );
+
+    const answer = await commitSendPlan(database.db, world.ukAgent, plan.id, { choices: [] });
+
+    expect(answer.recipients[0]?.emailAddress).toBe(tagged);
+  });
+
   it('replaces an old tag with the choice', async () => {
     const plan = await createSendPlan(
       database.db,

@@ -54,9 +54,10 @@ function toRecipient(recipient: ClassifiedRecipient): Recipient {
 /**
  * Readies one recipient for the core rewrite. A recipient matched by display
  * name has no address of its mailbox, so it is addressed by the mailbox's
- * primary address. A recipient of a mailbox the agent decided on loses its old tag,
- * because the core keeps any valid reference tag, and here the agent's
- * choice replaces it.
+ * primary address. The core keeps any tag that reads as a reference, so an
+ * old tag is removed here where it must not stay: on a mailbox the agent
+ * decided on, unless it is the chosen reference, and on any mailbox when it
+ * names no existing work item.
  */
 function prepare(
   recipient: ClassifiedRecipient,
@@ -78,7 +79,9 @@ function prepare(
 
   const target = chosen.get(mailbox);
   const cut = spec.value.quoted ? -1 : spec.value.local.indexOf(separator);
-  if (target === undefined || cut <= 0 || recipient.reference === target) {
+  const unknownTag = recipient.reference === undefined;
+  const replacedTag = target !== undefined && recipient.reference !== target;
+  if (cut <= 0 || !(unknownTag || replacedTag)) {
     return plain;
   }
   return { ...plain, emailAddress: `${spec.value.local.slice(0, cut)}@${spec.value.domain}` };
