@@ -54,9 +54,9 @@ function toRecipient(recipient: ClassifiedRecipient): Recipient {
 /**
  * Readies one recipient for the core rewrite. A recipient matched by display
  * name has no address of its mailbox, so it is addressed by the mailbox's
- * primary address. The core keeps any tag that reads as a reference, so an
- * old tag is removed here where it must not stay: on a mailbox the agent
- * decided on, unless it is the chosen reference, and on any mailbox when it
+ * primary address. The core keeps any tag that reads as a reference, so this
+ * step removes the old tags that must not stay. That is a tag on a mailbox
+ * the agent decided on, unless it is the chosen reference, and a tag that
  * names no existing work item.
  */
 function prepare(
