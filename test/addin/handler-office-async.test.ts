@@ -4,8 +4,8 @@ import {
   callOffice,
   createLimiter,
   createOfficeItemApi,
-} from '../../src/addin/launchevent/office-async.js';
-import type { ComposeItem } from '../../src/addin/launchevent/office-async.js';
+} from '../../src/addin/shared/office-async.js';
+import type { ComposeItem } from '../../src/addin/shared/office-async.js';
 import { createOutlookMock } from '../support/office-outlook-mock.js';
 
 describe('callOffice', () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createSendHandler } from '../../src/addin/launchevent/send-handler.js';
-import type { ComposeItem } from '../../src/addin/launchevent/office-async.js';
+import type { ComposeItem } from '../../src/addin/shared/office-async.js';
 import type { CompletedOptions } from '../../src/addin/launchevent/smart-alerts.js';
 import type { FetchLike } from '../../src/addin/shared/backend-client.js';
 import { SESSION_PLAN_KEY, parseSessionPlan } from '../../src/addin/shared/session-plan.js';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Directory } from '../../src/core/api-types.js';
 import { createSendHandler, PLAN_HEADER } from '../../src/addin/launchevent/send-handler.js';
-import type { ComposeItem } from '../../src/addin/launchevent/office-async.js';
+import type { ComposeItem } from '../../src/addin/shared/office-async.js';
 import { SESSION_PLAN_KEY, parseSessionPlan } from '../../src/addin/shared/session-plan.js';
 import { STORAGE_KEYS, createMemoryStorage } from '../../src/addin/shared/storage.js';
 import { resolveLanguage, t } from '../../src/addin/shared/strings.js';

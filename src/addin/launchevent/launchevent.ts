@@ -6,7 +6,7 @@
 import type { FetchLike } from '../shared/backend-client.js';
 import { createStorage } from '../shared/storage.js';
 import { resolveLanguage } from '../shared/strings.js';
-import type { ComposeItem } from './office-async.js';
+import type { ComposeItem } from '../shared/office-async.js';
 import type { SendEvent } from './send-handler.js';
 import { createSendHandler } from './send-handler.js';
 

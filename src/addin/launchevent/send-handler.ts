@@ -20,8 +20,8 @@ import type { KeyValueStorage } from '../shared/storage.js';
 import { STORAGE_KEYS } from '../shared/storage.js';
 import type { Language } from '../shared/strings.js';
 import { createDirectoryCache } from './directory-cache.js';
-import type { ComposeItem, OfficeItemApi } from './office-async.js';
-import { createLimiter, createOfficeItemApi } from './office-async.js';
+import type { ComposeItem, OfficeItemApi } from '../shared/office-async.js';
+import { createLimiter, createOfficeItemApi } from '../shared/office-async.js';
 import {
   RECIPIENT_FIELDS,
   keepsEveryRecipient,
@@ -30,7 +30,7 @@ import {
   recipientsOfField,
   rewriteField,
   sameRecipientsByField,
-} from './recipients.js';
+} from '../shared/recipients.js';
 import type { Logger, Outcome, SendEvent } from './completion.js';
 import { createCompletion, describeError } from './completion.js';
 import { choicesForPlan, pendingDecisions, resolveCreatedChoices } from './plan-choices.js';
