@@ -38,6 +38,7 @@ export interface PlanRow {
   commitResult: string | null;
 }
 
+// TODO: nothing deletes old plans yet; purge committed and abandoned ones after a retention period.
 export async function insertPlan(
   db: Executor,
   plan: { id: string; agentId: number; currentWorkItemId: number | null; request: SendPlanRequest; stored: StoredPlan },
