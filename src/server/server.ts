@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
@@ -5,7 +6,9 @@ import type { Config } from './config.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
 import type { DatabaseHandle } from './db/database.js';
 import { WorklinkError } from './errors.js';
+import { startGraphSync } from './mail/graph-sync/start-graph-sync.js';
 import { EventBus } from './notifications/bus.js';
+import { startPgFanout } from './notifications/pg-fanout.js';
 import { seedDemo } from './seed/demo.js';
 import { loadTlsFiles } from './tls/certificate.js';
 
@@ -67,9 +70,18 @@ async function main(): Promise<void> {
     await seedDemo(database.db);
   }
 
-  const app = await buildApp({ config, database, events: new EventBus() }, https === undefined ? {} : { https });
+  // One id per process names this instance in event fan-out payloads and mailbox sync leases.
+  const instanceId = randomUUID();
+  const events = new EventBus();
+  const app = await buildApp({ config, database, events }, https === undefined ? {} : { https });
+  // Instances on one PostgreSQL database share their events; SQLite serves a single instance.
+  const fanout =
+    database.dialect === 'postgres'
+      ? await startPgFanout({ bus: events, database, connectionString: config.databaseUrl, log: app.log, instanceId })
+      : undefined;
   await app.listen({ host: config.host, port: config.port });
   const smtp = await startSmtp(config, database, app);
+  const graphSync = startGraphSync({ config, database, log: app.log, events, instanceId });
   app.log.info(
     {
       auth: config.auth,
@@ -77,6 +89,8 @@ async function main(): Promise<void> {
       tls: config.tls,
       certificate: certificateNote,
       smtpPort: smtp?.port ?? null,
+      graphSync: graphSync === undefined ? 'off' : 'on',
+      instanceId,
       seed: config.seed,
     },
     'worklink started',
@@ -90,8 +104,10 @@ async function main(): Promise<void> {
     stopping = true;
     app.log.info({ signal }, 'worklink stopping');
     try {
+      await graphSync?.stop();
       await smtp?.close();
       await app.close();
+      await fanout?.close();
       await database.db.destroy();
       app.log.info('worklink stopped');
       process.exitCode = 0;
