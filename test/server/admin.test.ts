@@ -196,6 +196,26 @@ describe.each(await availableDialects())('admin API on %s', (dialect) => {
     expect(get.json()).toEqual({ teamId: team.id, fields });
   });
 
+  it('accepts a form given as a bare array', async () => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const fields = [
+      { name: 'orderNumber', label: { en: 'Order number', pl: 'Numer zamówienia' }, type: 'text', required: false },
+    ];
+    const put = await call('PUT', `/api/v1/admin/teams/${team.id}/form`, fields);
+    expect(put.statusCode).toBe(200);
+    expect(put.json()).toEqual({ teamId: team.id, fields });
+  });
+
+  it('names an unknown field of a form field', async () => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const response = await call('PUT', `/api/v1/admin/teams/${team.id}/form`, {
+      fields: [{ name: 'x', label: { en: 'X', pl: 'X' }, type: 'text', required: false, hint: 'y' }],
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_UNKNOWN_FIELD');
+    expect(response.json().details).toEqual([{ field: 'fields.0.hint' }]);
+  });
+
   it.each([
     ['a choice without options', [{ name: 'x', label: { en: 'X', pl: 'X' }, type: 'choice', required: false }]],
     [

@@ -49,16 +49,18 @@ export const teamRoutes: FastifyPluginAsync = async (instance) => {
     {
       schema: {
         summary: "Replace a team's creation form",
+        description: 'The body is `{ "fields": [...] }` or the bare array of fields.',
         tags,
         params: TeamParams,
-        body: FormRequest,
+        body: Type.Union([FormRequest, Type.Array(FormFieldSchema, { maxItems: 50 })]),
         response: { 200: FormResponse },
       },
     },
     async (request) => {
       const fields = await app.database.db.transaction().execute(async (trx) => {
         await requireTeam(trx, request.params.id);
-        const saved = await putTeamForm(trx, request.params.id, request.body.fields);
+        const fields = Array.isArray(request.body) ? request.body : request.body.fields;
+        const saved = await putTeamForm(trx, request.params.id, fields);
         await recordAudit(trx, {
           actorAgentId: request.agent.id,
           action: 'team.form.update',
