@@ -233,6 +233,9 @@ describe('task pane page in Chromium', () => {
             json: { code: 'WORKLINK_AGENT_NOT_REGISTERED', message: 'not an agent' },
           });
         }
+      } else if (url.origin === DEV_ORIGIN && url.pathname === '/api/v1/auth-config') {
+        // The pane asks how to sign in before it shows the dev form.
+        await route.fulfill({ status: 200, json: { mode: 'dev' } });
       } else if (url.origin === DEV_ORIGIN && request.method() === 'GET') {
         const file = path.join(distDir, decodeURIComponent(url.pathname));
         if (file.startsWith(distDir + path.sep) && existsSync(file)) await route.fulfill({ path: file });

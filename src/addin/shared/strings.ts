@@ -58,6 +58,91 @@ const en = {
   'signIn.invalidResponse':
     "Worklink's server sent an unexpected answer. Try again; if this repeats, tell your administrator.",
   'signIn.storageFailed': 'Worklink could not save your sign-in in Outlook. Try again, or restart Outlook.',
+  /** Task pane: shared states and errors. `{field}` is a localised field name such as Cc. */
+  'pane.loading': 'Loading…',
+  'pane.noItem': 'Open or write an email to use Worklink.',
+  'error.retry': 'Try again',
+  'error.signIn': 'Your Worklink sign-in is missing or has expired. Sign in again.',
+  'error.unreachable': 'Worklink could not reach its server. Check your connection and try again.',
+  'error.timeout': "Worklink's server took too long to answer. Try again.",
+  'error.server':
+    "Worklink's server could not complete the request. Try again; if this repeats, tell your administrator.",
+  'error.invalidResponse':
+    "Worklink's server sent an unexpected answer. Try again; if this repeats, tell your administrator.",
+  'error.fieldsInvalid': "Worklink's server did not accept the form values. Check the fields and try again.",
+  'error.office': 'Outlook did not complete the request. Try again.',
+  'error.rewrite':
+    'Outlook did not keep the Worklink addresses in the {field} field. Check the recipients and try again.',
+  'error.recipientsChanged': 'The recipients changed after Worklink checked them. Try again to check them anew.',
+  'error.sendFailed': 'Outlook could not send the email from here. Press Send in the message window.',
+  /** Task pane sign-in with Microsoft Entra ID. */
+  'signIn.microsoft': 'Sign in with Microsoft',
+  'signIn.microsoftHint': 'Worklink asks once for your consent to act on your work items.',
+  'signIn.microsoftFailed': 'Sign-in did not complete. Try again; if this repeats, tell your administrator.',
+  'signIn.devHint': 'Local demo server: sign in with the address of a demo agent, such as uk.agent@contoso.example.',
+  /** Linking panel in compose mode; `{team}` is a team name, `{mailbox}` its address. */
+  'linking.heading': 'Link this email',
+  'linking.loadingPlan': 'Checking the recipients…',
+  'linking.intro':
+    'This email goes to connected mailboxes of other teams. For each team, choose how Worklink links it.',
+  'linking.nothingToDecide':
+    'No mailbox of another team is among the recipients, so there is nothing to link. Send the email as usual.',
+  'linking.alreadyDecided':
+    'The recipients already carry the references of linked work items. Send the email as usual.',
+  'linking.teamLegend': '{team} ({mailbox})',
+  'linking.actionLabel': 'What should Worklink do for {team}?',
+  'linking.action.share': 'Share with a linked work item',
+  'linking.action.create': 'Create a linked work item',
+  'linking.action.plain': 'Send as normal email',
+  'linking.linkedItemsLabel': 'Linked work items of {team}',
+  'linking.referenceRequired': 'Choose a work item to share the email with.',
+  'linking.formHeading': 'New work item for {team}',
+  'linking.choose': 'Choose…',
+  'linking.dateHint': 'As YYYY-MM-DD, for example 2026-12-31.',
+  'linking.currentLabel': "Your team's work item for this email",
+  'linking.currentHint': 'Worklink found none. Choose it, or choose none.',
+  'linking.currentNone': 'None',
+  'linking.confirmAndSend': 'Link and send',
+  'linking.confirm': 'Link recipients',
+  'linking.validationSummary': 'Some choices need attention. Check the marked fields.',
+  'linking.step.commit': 'Saving your choices…',
+  'linking.step.rewrite': 'Updating the recipients…',
+  'linking.step.record': 'Recording the decision…',
+  'linking.step.send': 'Sending…',
+  'linking.sent': 'Done. The email was sent with the linked recipients.',
+  'linking.pressSend': 'Done. The recipients are linked. Press Send in the message window.',
+  'linking.created': 'Created: {references}.',
+  'field.required': 'Fill in this field.',
+  'field.date': 'Enter a date as YYYY-MM-DD, for example 2026-12-31.',
+  'field.choice': 'Choose one of the listed values.',
+  /** Read mode: the work items of the selected message. */
+  'read.heading': 'Work items of this email',
+  'read.loading': 'Looking up work items…',
+  'read.none': 'This email belongs to no work item that you can see.',
+  'read.status': 'Status',
+  'read.requester': 'Requester',
+  'read.requesterNone': 'Not recorded',
+  'read.team': 'Team',
+  'read.links': 'Linked work items',
+  'read.noLinks': 'No linked work items.',
+  'read.messages': 'Messages',
+  'read.noMessages': 'No messages yet.',
+  'read.from': 'From',
+  'read.date': 'Date',
+  'read.subject': 'Subject',
+  'read.noSubject': '(no subject)',
+  'read.live': 'Live updates on',
+  'read.liveLost': 'Live updates interrupted; reconnecting…',
+  'read.teamFallback': 'Team {id}',
+  'view.header': 'Header view',
+  'view.headerHint': 'Another team owns this work item: you see its reference, status and message headers only.',
+  'status.todo': 'To do',
+  'status.in_progress': 'In progress',
+  'status.waiting': 'Waiting for requester',
+  'status.done': 'Done',
+  'type.ticket': 'Ticket',
+  'type.case': 'Case',
+  'type.action': 'Action',
 };
 
 export type StringKey = keyof typeof en;
@@ -105,12 +190,99 @@ const pl: Record<StringKey, string> = {
     'Serwer Worklink zwrócił nieoczekiwaną odpowiedź. Spróbuj ponownie; jeśli błąd się powtórzy, zgłoś go administratorowi.',
   'signIn.storageFailed':
     'Worklink nie może zapisać logowania w Outlooku. Spróbuj ponownie albo uruchom Outlooka ponownie.',
+  'pane.loading': 'Wczytywanie…',
+  'pane.noItem': 'Otwórz lub napisz wiadomość, aby użyć Worklink.',
+  'error.retry': 'Spróbuj ponownie',
+  'error.signIn': 'Brak logowania do Worklink albo logowanie wygasło. Zaloguj się ponownie.',
+  'error.unreachable': 'Worklink nie może połączyć się ze swoim serwerem. Sprawdź połączenie i spróbuj ponownie.',
+  'error.timeout': 'Serwer Worklink odpowiadał zbyt długo. Spróbuj ponownie.',
+  'error.server':
+    'Serwer Worklink nie mógł wykonać żądania. Spróbuj ponownie; jeśli błąd się powtórzy, zgłoś go administratorowi.',
+  'error.invalidResponse':
+    'Serwer Worklink zwrócił nieoczekiwaną odpowiedź. Spróbuj ponownie; jeśli błąd się powtórzy, zgłoś go administratorowi.',
+  'error.fieldsInvalid': 'Serwer Worklink nie przyjął wartości formularza. Sprawdź pola i spróbuj ponownie.',
+  'error.office': 'Outlook nie wykonał żądania. Spróbuj ponownie.',
+  'error.rewrite': 'Outlook nie zachował adresów Worklink w polu {field}. Sprawdź odbiorców i spróbuj ponownie.',
+  'error.recipientsChanged':
+    'Odbiorcy zmienili się po sprawdzeniu przez Worklink. Spróbuj ponownie, aby sprawdzić ich od nowa.',
+  'error.sendFailed': 'Outlook nie mógł wysłać wiadomości stąd. Kliknij Wyślij w oknie wiadomości.',
+  'signIn.microsoft': 'Zaloguj się kontem Microsoft',
+  'signIn.microsoftHint': 'Worklink jednorazowo prosi o zgodę na działania na Twoich zgłoszeniach.',
+  'signIn.microsoftFailed':
+    'Logowanie nie zostało ukończone. Spróbuj ponownie; jeśli błąd się powtórzy, zgłoś go administratorowi.',
+  'signIn.devHint':
+    'Lokalny serwer demonstracyjny: zaloguj się adresem agenta demo, na przykład pl.agent@contoso.example.',
+  'linking.heading': 'Powiąż tę wiadomość',
+  'linking.loadingPlan': 'Sprawdzanie odbiorców…',
+  'linking.intro':
+    'Ta wiadomość trafia do połączonych skrzynek innych zespołów. Dla każdego zespołu wybierz, jak Worklink ma ją powiązać.',
+  'linking.nothingToDecide':
+    'Wśród odbiorców nie ma skrzynki innego zespołu, więc nie ma czego wiązać. Wyślij wiadomość jak zwykle.',
+  'linking.alreadyDecided': 'Odbiorcy mają już numery powiązanych zgłoszeń. Wyślij wiadomość jak zwykle.',
+  'linking.teamLegend': '{team} ({mailbox})',
+  'linking.actionLabel': 'Co Worklink ma zrobić dla zespołu {team}?',
+  'linking.action.share': 'Udostępnij powiązanemu zgłoszeniu',
+  'linking.action.create': 'Utwórz powiązane zgłoszenie',
+  'linking.action.plain': 'Wyślij jako zwykłą wiadomość',
+  'linking.linkedItemsLabel': 'Powiązane zgłoszenia zespołu {team}',
+  'linking.referenceRequired': 'Wybierz zgłoszenie, któremu udostępnić wiadomość.',
+  'linking.formHeading': 'Nowe zgłoszenie dla zespołu {team}',
+  'linking.choose': 'Wybierz…',
+  'linking.dateHint': 'W formacie RRRR-MM-DD, na przykład 2026-12-31.',
+  'linking.currentLabel': 'Zgłoszenie Twojego zespołu dla tej wiadomości',
+  'linking.currentHint': 'Worklink go nie znalazł. Wybierz je albo wybierz brak.',
+  'linking.currentNone': 'Brak',
+  'linking.confirmAndSend': 'Powiąż i wyślij',
+  'linking.confirm': 'Powiąż odbiorców',
+  'linking.validationSummary': 'Niektóre wybory wymagają uwagi. Sprawdź zaznaczone pola.',
+  'linking.step.commit': 'Zapisywanie wyborów…',
+  'linking.step.rewrite': 'Aktualizowanie odbiorców…',
+  'linking.step.record': 'Zapisywanie decyzji…',
+  'linking.step.send': 'Wysyłanie…',
+  'linking.sent': 'Gotowe. Wiadomość wysłano z powiązanymi odbiorcami.',
+  'linking.pressSend': 'Gotowe. Odbiorcy są powiązani. Kliknij Wyślij w oknie wiadomości.',
+  'linking.created': 'Utworzono: {references}.',
+  'field.required': 'Wypełnij to pole.',
+  'field.date': 'Wpisz datę w formacie RRRR-MM-DD, na przykład 2026-12-31.',
+  'field.choice': 'Wybierz jedną z podanych wartości.',
+  'read.heading': 'Zgłoszenia tej wiadomości',
+  'read.loading': 'Wyszukiwanie zgłoszeń…',
+  'read.none': 'Ta wiadomość nie należy do żadnego zgłoszenia, które możesz zobaczyć.',
+  'read.status': 'Stan',
+  'read.requester': 'Zgłaszający',
+  'read.requesterNone': 'Nie zapisano',
+  'read.team': 'Zespół',
+  'read.links': 'Powiązane zgłoszenia',
+  'read.noLinks': 'Brak powiązanych zgłoszeń.',
+  'read.messages': 'Wiadomości',
+  'read.noMessages': 'Jeszcze brak wiadomości.',
+  'read.from': 'Od',
+  'read.date': 'Data',
+  'read.subject': 'Temat',
+  'read.noSubject': '(bez tematu)',
+  'read.live': 'Aktualizacje na żywo włączone',
+  'read.liveLost': 'Aktualizacje na żywo przerwane; ponowne łączenie…',
+  'read.teamFallback': 'Zespół {id}',
+  'view.header': 'Widok nagłówków',
+  'view.headerHint': 'To zgłoszenie należy do innego zespołu: widzisz tylko jego numer, stan i nagłówki wiadomości.',
+  'status.todo': 'Do zrobienia',
+  'status.in_progress': 'W toku',
+  'status.waiting': 'Czeka na zgłaszającego',
+  'status.done': 'Zakończone',
+  'type.ticket': 'Zgłoszenie',
+  'type.case': 'Sprawa',
+  'type.action': 'Działanie',
 };
 
 const catalogues: Record<Language, Record<StringKey, string>> = { en, pl };
 
 /** Every key of the catalogues. */
 export const STRING_KEYS = Object.keys(en) as StringKey[];
+
+/** Returns the keys that the catalogue of `language` defines, so a test can compare the catalogues. */
+export function catalogueKeys(language: Language): string[] {
+  return Object.keys(catalogues[language]);
+}
 
 /** Keys of strings shown as a Smart Alerts `errorMessage` or `errorMessageMarkdown`. */
 export const SMART_ALERT_MESSAGE_KEYS: readonly StringKey[] = [

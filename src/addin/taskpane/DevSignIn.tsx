@@ -1,4 +1,5 @@
 import {
+  Body1,
   Button,
   Field,
   Input,
@@ -25,6 +26,8 @@ export interface DevSignInProps {
   storage: KeyValueStorage;
   /** Replaces `fetch` in tests. */
   fetchImpl?: typeof fetch;
+  /** Called with the address after the token is stored. */
+  onSignedIn?: (email: string) => void;
 }
 
 type SignInState =
@@ -46,7 +49,7 @@ const useStyles = makeStyles({
 });
 
 /** Form that signs an agent in with the server's dev authentication and stores the access token. */
-export function DevSignIn({ language, apiOrigin, storage, fetchImpl }: DevSignInProps) {
+export function DevSignIn({ language, apiOrigin, storage, fetchImpl, onSignedIn }: DevSignInProps) {
   const styles = useStyles();
   const [email, setEmail] = useState('');
   const [state, setState] = useState<SignInState>({ kind: 'idle' });
@@ -74,12 +77,14 @@ export function DevSignIn({ language, apiOrigin, storage, fetchImpl }: DevSignIn
       return;
     }
     setState({ kind: 'signed-in', email: email.trim() });
+    onSignedIn?.(email.trim());
   }
 
   const submitting = state.kind === 'submitting';
   return (
     <form className={styles.form} onSubmit={(event) => void signIn(event)} noValidate>
       <Subtitle2 as="h2">{t('signIn.heading', language)}</Subtitle2>
+      <Body1>{t('signIn.devHint', language)}</Body1>
       <Field label={t('signIn.emailLabel', language)} required>
         <Input
           type="email"

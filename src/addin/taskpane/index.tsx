@@ -4,7 +4,10 @@ import { createRoot } from 'react-dom/client';
 import { createStorage } from '../shared/storage.js';
 import { resolveLanguage } from '../shared/strings.js';
 import { App } from './App.js';
-import { isDarkOfficeTheme } from './office-theme.js';
+import { officeSignInHost } from './auth/sign-in.js';
+import { createOfficeHost } from './host/office-host.js';
+import { pickThemeName } from './pane-theme.js';
+import { resolvePaneApiOrigin } from './pane-origin.js';
 
 /** Returns Outlook's theme, or undefined where the host has none (Mailbox before 1.14, or a plain browser). */
 function readOfficeTheme(): Office.OfficeTheme | undefined {
@@ -15,6 +18,10 @@ function readOfficeTheme(): Office.OfficeTheme | undefined {
   }
 }
 
+function forcedColors(): boolean {
+  return typeof window.matchMedia === 'function' && window.matchMedia('(forced-colors: active)').matches;
+}
+
 void Office.onReady(() => {
   const container = document.getElementById('root');
   if (!container) {
@@ -22,13 +29,18 @@ void Office.onReady(() => {
     return;
   }
 
-  const language = resolveLanguage(Office.context?.displayLanguage);
+  const displayLanguage = Office.context?.displayLanguage || navigator.language || 'en-US';
+  const language = resolveLanguage(displayLanguage);
+  document.documentElement.lang = language;
   createRoot(container).render(
     <App
       language={language}
-      dark={isDarkOfficeTheme(readOfficeTheme())}
-      apiOrigin={__WORKLINK_API_ORIGIN__}
+      locale={displayLanguage}
+      theme={pickThemeName(readOfficeTheme(), forcedColors())}
+      apiOrigin={resolvePaneApiOrigin(window.location, __WORKLINK_API_ORIGIN__)}
       storage={createStorage()}
+      host={createOfficeHost()}
+      signInHost={officeSignInHost()}
     />,
   );
 });

@@ -1,0 +1,15 @@
+import { Spinner } from '@fluentui/react-components';
+
+export interface ProgressProps {
+  /** What the pane is waiting for, read out by screen readers. */
+  label: string;
+}
+
+/** A spinner with its label for one network step. */
+export function Progress({ label }: ProgressProps) {
+  return (
+    <div role="status" aria-live="polite">
+      <Spinner size="small" labelPosition="after" label={label} />
+    </div>
+  );
+}

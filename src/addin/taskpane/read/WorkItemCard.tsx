@@ -1,0 +1,133 @@
+import { Badge, Caption1, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { useId } from 'react';
+import { t } from '../../shared/strings.js';
+import type { Language } from '../../shared/strings.js';
+import { formatDateTime, statusLabel, typeLabel } from '../common/format.js';
+import type { ReadModelItem } from './read-lookup.js';
+
+export interface WorkItemCardProps {
+  item: ReadModelItem;
+  teamNames: Map<number, string>;
+  language: Language;
+  locale: string;
+}
+
+const useStyles = makeStyles({
+  card: {
+    display: 'flex',
+    flexDirection: 'column',
+    rowGap: tokens.spacingVerticalS,
+    padding: tokens.spacingHorizontalM,
+    borderRadius: tokens.borderRadiusLarge,
+    border: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke1}`,
+    backgroundColor: tokens.colorNeutralBackground1,
+  },
+  heading: { display: 'flex', flexWrap: 'wrap', alignItems: 'center', columnGap: tokens.spacingHorizontalS },
+  facts: {
+    display: 'grid',
+    gridTemplateColumns: 'max-content 1fr',
+    columnGap: tokens.spacingHorizontalM,
+    rowGap: tokens.spacingVerticalXXS,
+    margin: 0,
+  },
+  term: { color: tokens.colorNeutralForeground3 },
+  definition: { margin: 0 },
+  list: { margin: 0, paddingLeft: tokens.spacingHorizontalL },
+  table: { borderCollapse: 'collapse', width: '100%', fontSize: tokens.fontSizeBase200 },
+  cell: {
+    textAlign: 'left',
+    verticalAlign: 'top',
+    padding: `${tokens.spacingVerticalXXS} ${tokens.spacingHorizontalXS}`,
+    borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
+  },
+  muted: { color: tokens.colorNeutralForeground3 },
+});
+
+function HeaderViewBadge({ language }: { language: Language }) {
+  return (
+    <Badge appearance="outline" color="informative" title={t('view.headerHint', language)}>
+      {t('view.header', language)}
+    </Badge>
+  );
+}
+
+/** One work item of the message: status, requester, team, linked items and the message list. */
+export function WorkItemCard({ item, teamNames, language, locale }: WorkItemCardProps) {
+  const styles = useStyles();
+  const headingId = useId();
+  const { detail, links } = item;
+  const teamName = (id: number) => teamNames.get(id) ?? t('read.teamFallback', language, { id });
+
+  return (
+    <article className={styles.card} aria-labelledby={headingId}>
+      <div className={styles.heading}>
+        <Subtitle2 as="h2" id={headingId}>
+          {`${detail.reference} · ${detail.title ?? typeLabel(detail.type, language)}`}
+        </Subtitle2>
+        {detail.view === 'header' && <HeaderViewBadge language={language} />}
+      </div>
+      {detail.view === 'header' && <Caption1 className={styles.muted}>{t('view.headerHint', language)}</Caption1>}
+
+      <dl className={styles.facts}>
+        <dt className={styles.term}>{t('read.status', language)}</dt>
+        <dd className={styles.definition}>{statusLabel(detail.status, language)}</dd>
+        <dt className={styles.term}>{t('read.requester', language)}</dt>
+        <dd className={styles.definition}>{detail.requester ?? t('read.requesterNone', language)}</dd>
+        <dt className={styles.term}>{t('read.team', language)}</dt>
+        <dd className={styles.definition}>{teamName(detail.teamId)}</dd>
+      </dl>
+
+      <Text as="h3" weight="semibold">
+        {t('read.links', language)}
+      </Text>
+      {links.length === 0 ? (
+        <Text className={styles.muted}>{t('read.noLinks', language)}</Text>
+      ) : (
+        <ul className={styles.list}>
+          {links.map((link) => (
+            <li key={link.reference}>
+              <span className={styles.heading}>
+                <Text weight="semibold">{link.reference}</Text>
+                <Text>{teamName(link.teamId)}</Text>
+                {link.status && <Text className={styles.muted}>{statusLabel(link.status, language)}</Text>}
+                {link.view === 'header' && <HeaderViewBadge language={language} />}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <Text as="h3" weight="semibold">
+        {t('read.messages', language)}
+      </Text>
+      {detail.messages.length === 0 ? (
+        <Text className={styles.muted}>{t('read.noMessages', language)}</Text>
+      ) : (
+        <table className={styles.table}>
+          <thead>
+            <tr>
+              <th scope="col" className={styles.cell}>
+                {t('read.from', language)}
+              </th>
+              <th scope="col" className={styles.cell}>
+                {t('read.date', language)}
+              </th>
+              <th scope="col" className={styles.cell}>
+                {t('read.subject', language)}
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.messages.map((message, index) => (
+              <tr key={message.messageId ?? `message-${index}`}>
+                <td className={styles.cell}>{message.fromName || message.from || ''}</td>
+                <td className={styles.cell}>{formatDateTime(message.date ?? message.receivedAt, locale)}</td>
+                <td className={styles.cell}>{message.subject || t('read.noSubject', language)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </article>
+  );
+}

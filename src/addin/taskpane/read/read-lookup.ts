@@ -1,0 +1,116 @@
+/**
+ * Finds the work items of a message opened in read mode, in three ways: a plus address among
+ * its recipients, its Message-ID, and its Outlook conversation. It also reports the
+ * conversation to the server, which cannot learn it otherwise for replies written in Outlook.
+ */
+import type { Directory } from '../../../core/api-types.js';
+import { decodePlusAddress } from '../../../core/plus-address.js';
+import { BackendError } from '../../shared/backend-client.js';
+import type { PaneApi, WorkItemDetail } from '../api/pane-api.js';
+import type { ReadItemInfo } from '../host/office-host.js';
+
+/** Work items shown at most, so that a long conversation does not flood the pane with requests. */
+export const MAX_ITEMS_SHOWN = 10;
+
+export interface LinkedItemRow {
+  reference: string;
+  teamId: number;
+  view: 'full' | 'header';
+  /** Null when the linked item could not be read. */
+  status: WorkItemDetail['status'] | null;
+}
+
+export interface ReadModelItem {
+  detail: WorkItemDetail;
+  links: LinkedItemRow[];
+}
+
+/** Returns the references carried by plus addresses, in order and without repeats. */
+export function referencesFromAddresses(addresses: readonly string[], separator: string): string[] {
+  const references: string[] = [];
+  for (const address of addresses) {
+    const decoded = decodePlusAddress(address, separator);
+    const reference = decoded.ok ? decoded.value.reference : null;
+    if (reference && references.indexOf(reference) < 0) references.push(reference);
+  }
+  return references;
+}
+
+/** Reads team names from the cached directory (`worklink.directory`), which maps connected mailboxes to teams. */
+export function teamNamesFromCache(raw: string | null): Map<number, string> {
+  const names = new Map<number, string>();
+  if (!raw) return names;
+  try {
+    const cached = JSON.parse(raw) as { directory?: Directory };
+    for (const mailbox of cached.directory?.mailboxes ?? []) names.set(mailbox.teamId, mailbox.teamName);
+  } catch {
+    // A damaged cache only costs the names; the pane shows team ids instead.
+  }
+  return names;
+}
+
+function addUnique(target: string[], references: readonly string[]): void {
+  for (const reference of references) if (target.indexOf(reference) < 0) target.push(reference);
+}
+
+/** Returns the references of the message's work items, plus-address ones first. */
+export async function findReferences(api: PaneApi, info: ReadItemInfo, separator: string): Promise<string[]> {
+  const references = referencesFromAddresses(info.addresses, separator);
+
+  if (info.conversationId) {
+    const report = info.internetMessageId
+      ? { conversationId: info.conversationId, internetMessageId: info.internetMessageId }
+      : { conversationId: info.conversationId };
+    // The report records the conversation for later replies; its answer lists the conversation's items.
+    const reported = await api.reportConversation(report);
+    addUnique(
+      references,
+      reported.workItems.map((item) => item.reference),
+    );
+  }
+
+  const lookups = [];
+  if (info.internetMessageId) lookups.push(api.listWorkItems({ messageId: info.internetMessageId }));
+  if (info.conversationId) lookups.push(api.listWorkItems({ conversationId: info.conversationId }));
+  for (const list of await Promise.all(lookups))
+    addUnique(
+      references,
+      list.map((item) => item.reference),
+    );
+
+  return references.slice(0, MAX_ITEMS_SHOWN);
+}
+
+/** Reads one work item, or returns null when the server does not show it to this agent (404). */
+async function readVisible(api: PaneApi, reference: string): Promise<WorkItemDetail | null> {
+  try {
+    return await api.getWorkItem(reference);
+  } catch (error) {
+    if (error instanceof BackendError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+/** Reads the details of `references` and the status of each of their linked items. */
+export async function loadItems(api: PaneApi, references: readonly string[]): Promise<ReadModelItem[]> {
+  const details = (await Promise.all(references.map((reference) => readVisible(api, reference)))).filter(
+    (detail): detail is WorkItemDetail => detail !== null,
+  );
+
+  const linkedReferences: string[] = [];
+  for (const detail of details)
+    addUnique(
+      linkedReferences,
+      detail.links.slice(0, MAX_ITEMS_SHOWN).map((link) => link.reference),
+    );
+  const linkedDetails = await Promise.all(
+    linkedReferences.map((reference) => readVisible(api, reference).catch(() => null)),
+  );
+  const statusOf = new Map<string, WorkItemDetail['status']>();
+  for (const linked of linkedDetails) if (linked) statusOf.set(linked.reference, linked.status);
+
+  return details.map((detail) => ({
+    detail,
+    links: detail.links.map((link) => ({ ...link, status: statusOf.get(link.reference) ?? null })),
+  }));
+}
