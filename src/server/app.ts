@@ -9,7 +9,7 @@ import { EventBus } from './notifications/bus.js';
 import { addinFilesPlugin } from './plugins/addin-files.js';
 import { apiDocsPlugin } from './plugins/api-docs.js';
 import { authPlugin } from './plugins/auth/index.js';
-import { errorHandlerPlugin } from './plugins/error-handler.js';
+import { bodyLimitBytes, errorHandlerPlugin } from './plugins/error-handler.js';
 import { securityPlugin } from './plugins/security.js';
 import { ensureAdminAgents } from './repositories/agents.js';
 import { routePlugins } from './routes/index.js';
@@ -72,7 +72,7 @@ export function fastifyOptions(config: Readonly<Config>): FastifyServerOptions {
         useDefaults: true,
       },
     },
-    bodyLimit: 1024 * 1024,
+    bodyLimit: bodyLimitBytes,
   };
 }
 

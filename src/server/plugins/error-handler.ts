@@ -2,6 +2,9 @@ import fp from 'fastify-plugin';
 import type { FastifyError, FastifySchemaValidationError } from 'fastify';
 import { WorklinkError, errorCatalog } from '../errors.js';
 
+/** Largest accepted request body; JSON requests of the API are far smaller. */
+export const bodyLimitBytes = 1024 * 1024;
+
 /** Joins the context (`body`, `querystring`) and the JSON pointer into a dotted field name. */
 function fieldName(context: string | undefined, instancePath: string, extra?: string): string {
   const parts = instancePath
@@ -44,7 +47,7 @@ export function translateValidation(
   );
 }
 
-/** Maps Fastify's own errors to Worklink codes; returns undefined for errors it does not know. */
+/** Maps Fastify's own errors to Worklink codes, or returns undefined for errors it does not map. */
 function translateFastifyError(error: FastifyError): WorklinkError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
@@ -56,7 +59,10 @@ function translateFastifyError(error: FastifyError): WorklinkError | undefined {
         'The request body must be JSON: send it with "Content-Type: application/json".',
       );
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new WorklinkError('WORKLINK_BODY_TOO_LARGE', 'The request body is too large: send a smaller body.');
+      return new WorklinkError(
+        'WORKLINK_BODY_TOO_LARGE',
+        `The request body is larger than ${bodyLimitBytes} bytes: send a smaller body.`,
+      );
     default:
       break;
   }

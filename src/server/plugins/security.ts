@@ -49,6 +49,7 @@ export const securityPlugin = fp(
 
     await app.register(rateLimit, {
       // Off by default; `app.authenticate` applies the limit per agent.
+      // NOTE: the store is in memory, so several instances behind one load balancer each count separately.
       global: false,
       max: app.config.rateLimitMax,
       timeWindow: app.config.rateLimitWindowMs,

@@ -13,7 +13,7 @@ export interface EntraOptions {
 }
 
 function identityOf(payload: JWTPayload): string | undefined {
-  // v2.0 access tokens carry preferred_username; v1.0 tokens carry upn; guests may only have email.
+  // v2.0 access tokens carry preferred_username and v1.0 tokens carry upn. Guest accounts may only have email.
   for (const claim of ['preferred_username', 'upn', 'email']) {
     const value = payload[claim];
     if (typeof value === 'string' && value.includes('@')) {
@@ -109,8 +109,12 @@ export class EntraTokens implements TokenVerifier {
         { cause: error },
       );
     }
-    return new WorklinkError('WORKLINK_AUTH_INVALID', 'The access token is malformed or its signature is invalid.', {
-      cause: error,
-    });
+    return new WorklinkError(
+      'WORKLINK_AUTH_INVALID',
+      'The access token is malformed or its signature is invalid: acquire a new one.',
+      {
+        cause: error,
+      },
+    );
   }
 }
