@@ -150,6 +150,19 @@ export async function findWorkItemById(db: Executor, id: number): Promise<WorkIt
   return row === undefined ? undefined : toRecord(row);
 }
 
+/** Finds the work items with `ids`, keyed by id; ids without a work item are absent. */
+export async function findWorkItemsByIds(db: Executor, ids: readonly number[]): Promise<Map<number, WorkItemRecord>> {
+  if (ids.length === 0) {
+    return new Map();
+  }
+  const rows = await db
+    .selectFrom('work_items')
+    .selectAll()
+    .where('id', 'in', [...new Set(ids)])
+    .execute();
+  return new Map(rows.map((row) => [row.id, toRecord(row)]));
+}
+
 /** Lists the work items of `teamIds`, newest first. */
 export async function listWorkItemsOfTeams(
   db: Executor,

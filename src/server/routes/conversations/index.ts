@@ -9,7 +9,7 @@ import {
   workItemIdsByConversation,
   workItemIdsByMessageId,
 } from '../../repositories/messages.js';
-import { findWorkItemById, findWorkItemByReference, normalizeReference } from '../../repositories/work-items.js';
+import { findWorkItemByReference, findWorkItemsByIds, normalizeReference } from '../../repositories/work-items.js';
 
 const ConversationReport = Type.Object(
   {
@@ -97,9 +97,10 @@ export const conversationRoutes: FastifyPluginAsync = async (instance) => {
 
       const ids = await workItemIdsByConversation(db, conversationId);
       const views = await workItemViews(db, request.agent, ids);
+      const records = await findWorkItemsByIds(db, [...views.keys()]);
       const workItems = [];
       for (const id of [...views.keys()].sort((a, b) => a - b)) {
-        const item = await findWorkItemById(db, id);
+        const item = records.get(id);
         if (item !== undefined) {
           workItems.push({ reference: item.reference, teamId: item.teamId, view: views.get(id)! });
         }

@@ -18,6 +18,7 @@ import {
   createWorkItem,
   findWorkItemById,
   findWorkItemByReference,
+  findWorkItemsByIds,
   listLinkedItems,
   normalizeReference,
 } from '../../repositories/work-items.js';
@@ -139,9 +140,10 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
       }
 
       const views = await workItemViews(db, request.agent, candidates);
+      const records = await findWorkItemsByIds(db, [...views.keys()]);
       const items: Array<ReturnType<typeof summary>> = [];
       for (const id of [...views.keys()].sort((a, b) => b - a)) {
-        const item = await findWorkItemById(db, id);
+        const item = records.get(id);
         if (item !== undefined && (team === undefined || item.teamId === team)) {
           items.push(summary(item, views.get(id)!));
         }
