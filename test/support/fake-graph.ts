@@ -53,6 +53,8 @@ export interface FakeGraph {
   baseUrl: string;
   /** HTTPS authority origin, for `WORKLINK_GRAPH_AUTHORITY_URL`. */
   authorityUrl: string;
+  /** PEM of the authority's self-signed certificate, for `NODE_EXTRA_CA_CERTS` of a server process. */
+  authorityCertificate: string;
   /** msal-node network client that trusts the authority's certificate and rejects non-loopback hosts. */
   networkClient: INetworkModule;
   requests: RecordedRequest[];
@@ -339,6 +341,7 @@ export async function startFakeGraph(): Promise<FakeGraph> {
   Object.assign(fake, {
     baseUrl: `http://127.0.0.1:${graphPort}/v1.0`,
     authorityUrl: `https://127.0.0.1:${authorityPort}`,
+    authorityCertificate: pem.cert,
     networkClient: createLoopbackNetworkClient(pem.cert),
     requests,
     issuedTokens,
