@@ -8,6 +8,7 @@ import { devOutlookRoutes } from './dev-outlook/index.js';
 import { directoryRoutes } from './directory/index.js';
 import { eventRoutes } from './events/index.js';
 import { healthRoutes } from './health/index.js';
+import { meRoutes } from './me/index.js';
 import { sendPlanRoutes } from './send-plans/index.js';
 import { unroutedRoutes } from './unrouted/index.js';
 import { workItemRoutes } from './work-items/index.js';
@@ -29,4 +30,5 @@ export const routePlugins: Array<{ plugin: FastifyPluginAsync; prefix: string }>
   { plugin: devOutlookRoutes, prefix: '/dev/outlook' },
   { plugin: eventRoutes, prefix: '/api/v1/events' },
   { plugin: authConfigRoutes, prefix: '/api/v1/auth-config' },
+  { plugin: meRoutes, prefix: '/api/v1/me' },
 ];

@@ -1,0 +1,65 @@
+/** A fresh PostgreSQL database for one bench run, created and dropped on the loopback server. */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+/** The server the tests use; `WORKLINK_TEST_POSTGRES_URL` overrides it, on a loopback host only. */
+const adminUrl = process.env.WORKLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+function assertLoopback(url: string): void {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  if (host !== '127.0.0.1' && host !== '::1' && host !== 'localhost') {
+    throw new Error(`The bench uses PostgreSQL on loopback only, but the URL names "${host}": use 127.0.0.1.`);
+  }
+}
+
+async function withAdmin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
+  assertLoopback(adminUrl);
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 2_000 });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface BenchPostgres {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/**
+ * Creates an empty database and returns its URL, or returns the reason when the server
+ * does not answer, so that the bench reports the PostgreSQL figure as not measured.
+ */
+export async function createBenchPostgres(): Promise<BenchPostgres | { unavailable: string }> {
+  const name = `worklink_bench_${randomBytes(6).toString('hex')}`;
+  try {
+    await withAdmin((client) => client.query(`create database ${name}`));
+  } catch (error) {
+    return {
+      unavailable: `PostgreSQL at ${adminUrl} failed: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+  const target = new URL(adminUrl);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    drop: () =>
+      withAdmin(async (client) => {
+        // The server process has closed its pool, but the backends may still be exiting.
+        const deadline = Date.now() + 5_000;
+        while (Date.now() < deadline) {
+          const result = await client.query(
+            'select count(*)::int as sessions from pg_stat_activity where datname = $1',
+            [name],
+          );
+          if (result.rows[0]?.sessions === 0) {
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await client.query(`drop database if exists ${name} with (force)`);
+      }),
+  };
+}

@@ -1,0 +1,288 @@
+/** Turns the figures of one bench run into `docs/benchmarks.json` and `docs/benchmarks.md`. */
+import type { BundleFigures } from './bundle-sizes.js';
+import type { HandlerFigures } from './handler-bench.js';
+import type { IngestFigures, IngestRun } from './ingest-bench.js';
+import { ingestConnections } from './ingest-bench.js';
+import type { MachineInfo } from './machine.js';
+import type { SendPlanFigures } from './send-plan-bench.js';
+import type { BenchSizes } from './sizes.js';
+
+export interface Target {
+  key: string;
+  description: string;
+  comparison: '>=' | '<=' | '=';
+  target: number;
+}
+
+/** The figures with targets, as the JSON keys name them. */
+export const targets: Target[] = [
+  { key: 'sendPlanThroughputRatio', description: 'send plans/s over GET /api/v1/me/s', comparison: '>=', target: 0.3 },
+  {
+    key: 'ingestThroughputRatio',
+    description: 'stored messages/s over a discarding SMTP server',
+    comparison: '>=',
+    target: 0.5,
+  },
+  {
+    key: 'ingestGrowthRatio',
+    description: 'ingestion with stored messages over an empty store',
+    comparison: '>=',
+    target: 0.8,
+  },
+  { key: 'launcheventGzipBytes', description: 'launchevent.js, gzip -9 bytes', comparison: '<=', target: 102_400 },
+  {
+    key: 'taskpaneGzipBytes',
+    description: "task pane's initial JavaScript, gzip -9 bytes",
+    comparison: '<=',
+    target: 256_000,
+  },
+  {
+    key: 'handlerRequestsExternalOnly',
+    description: 'requests of a send to external recipients only',
+    comparison: '=',
+    target: 0,
+  },
+  {
+    key: 'handlerRequestsConnected',
+    description: "requests of a send with the pane's choice",
+    comparison: '<=',
+    target: 2,
+  },
+];
+
+export interface BenchFigures {
+  sizes: BenchSizes;
+  machine: MachineInfo;
+  startedAt: Date;
+  seconds: number;
+  sendPlans: SendPlanFigures;
+  ingest: IngestFigures;
+  bundles: BundleFigures;
+  handler: HandlerFigures;
+}
+
+function meets(target: Target, value: number): boolean {
+  if (target.comparison === '>=') return value >= target.target;
+  if (target.comparison === '<=') return value <= target.target;
+  return value === target.target;
+}
+
+const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+/** The keyed figures of a run; the target keys come first, then the reported figures. */
+export function benchJson(figures: BenchFigures): Record<string, unknown> {
+  const { sendPlans, ingest, bundles, handler } = figures;
+  const values: Record<string, number> = {
+    sendPlanThroughputRatio: round(sendPlans.throughputRatio),
+    ingestThroughputRatio: round(ingest.throughputRatio),
+    ingestGrowthRatio: round(ingest.growthRatio),
+    launcheventGzipBytes: bundles.launchEvent.gzipBytes,
+    taskpaneGzipBytes: bundles.taskpaneGzipBytes,
+    handlerRequestsExternalOnly: handler.externalOnly.requests.length,
+    handlerRequestsConnected: handler.paneChoice.requests.length,
+  };
+  const ingestRun = (run: IngestRun | { unavailable: string }) =>
+    'unavailable' in run
+      ? run
+      : { messagesPerSecond: round(run.messagesPerSecond, 1), messages: run.messages, seconds: round(run.seconds, 2) };
+  return {
+    ...values,
+    targets: Object.fromEntries(
+      targets.map((target) => [
+        target.key,
+        { target: `${target.comparison} ${target.target}`, met: meets(target, values[target.key] as number) },
+      ]),
+    ),
+    sendPlanLatencyAtHalfRate: {
+      requestsPerSecond: sendPlans.halfRate,
+      p50Ms: sendPlans.halfRateRun.p50Ms,
+      p99Ms: sendPlans.halfRateRun.p99Ms,
+    },
+    sendPlanRequestsPerSecond: round(sendPlans.planRun.requestsPerSecond, 1),
+    meRequestsPerSecond: sendPlans.meRuns.map((run) => round(run.requestsPerSecond, 1)),
+    handlerComputeMedianMs: {
+      connectedWithPaneChoice: round(handler.computeMedianMs.handler, 4),
+      externalOnly: round(handler.computeMedianMs.externalOnly, 4),
+      emptyHandler: round(handler.computeMedianMs.empty, 4),
+      sends: handler.sends,
+    },
+    handlerRequestsAlreadyApplied: handler.paneApplied.requests.length,
+    handlerCountMethod: handler.method,
+    ingestMessagesPerSecond: {
+      bareSmtpServer: ingestRun(ingest.bare),
+      sqliteEmpty: ingestRun(ingest.sqliteEmpty),
+      sqliteWithStoredMessages: ingestRun(ingest.sqliteFilled),
+      postgresEmpty: ingestRun(ingest.postgresEmpty),
+    },
+    ingestPostgresOverSqlite: ingest.postgresOverSqlite === null ? null : round(ingest.postgresOverSqlite),
+    taskpaneScripts: bundles.taskpaneScripts,
+    sizes: figures.sizes,
+    machine: figures.machine,
+    date: figures.startedAt.toISOString(),
+    benchSeconds: Math.round(figures.seconds),
+  };
+}
+
+function table(header: string[], rows: (string | number)[][]): string {
+  const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const fixed = (value: number, digits: number): string => value.toFixed(digits);
+const count = (value: number): string => value.toLocaleString('en-US');
+
+function ingestRow(run: IngestRun | { unavailable: string }, label: string): (string | number)[] {
+  if ('unavailable' in run) {
+    return [label, 'not measured', '', run.unavailable];
+  }
+  return [run.label, fixed(run.messagesPerSecond, 1), count(run.messages), fixed(run.seconds, 2)];
+}
+
+/** The Markdown report: method, machine, tables, and which target each figure meets or misses. */
+export function benchMarkdown(figures: BenchFigures): string {
+  const { sendPlans, ingest, bundles, handler, machine, sizes } = figures;
+  const json = benchJson(figures);
+  const targetRows = targets.map((target) => {
+    const value = json[target.key] as number;
+    return [
+      `\`${target.key}\``,
+      target.description,
+      `${target.comparison} ${count(target.target)}`,
+      String(value),
+      meets(target, value) ? 'met' : '**missed**',
+    ];
+  });
+  const missed = targetRows.filter((row) => row[4] !== 'met').map((row) => row[0]);
+
+  return `# Benchmarks
+
+Written by \`npm run bench\` (\`bench/run.ts\`) on ${figures.startedAt.toISOString()}; the run took ${Math.round(figures.seconds)} s.
+Absolute times vary between runs on this machine, so each figure with a target is a ratio against a baseline measured in the same run, or a count.
+
+${missed.length === 0 ? 'Every target is met.' : `Missed: ${missed.join(', ')}.`}
+
+## Machine
+
+${table(
+  ['CPU', 'cores', 'MHz', 'memory', 'Node', 'platform'],
+  [
+    [
+      machine.cpuModel,
+      machine.cpuCount,
+      machine.cpuMhz,
+      `${machine.memoryGiB} GiB`,
+      machine.node,
+      `${machine.platform} (${machine.kernel})`,
+    ],
+  ],
+)}
+
+## Targets
+
+${table(['key', 'figure', 'target', 'measured', 'result'], targetRows)}
+
+## Send plans
+
+Method: one server process (Fastify on 127.0.0.1, SQLite file store, logs silent, TLS off) with ${count(sizes.workItems)} bulk work items and ${count(sizes.mailboxes)} bulk mailboxes on top of the demo seed, bulk-inserted in transactions in ${fixed(sendPlans.fillSeconds, 1)} s.
+autocannon in the runner process sends ${sizes.httpConnections} concurrent connections for ${sizes.httpSeconds} s per run, after ${sizes.httpWarmupSeconds} s of warm-up, every request with the dev token of \`uk.agent@contoso.example\`.
+The baseline \`GET /api/v1/me\` runs before and after the send-plan run, and the ratio uses their mean.
+The request has 20 recipients, classified as: ${sendPlans.recipientClasses.join(', ')}; the plan lists ${sendPlans.decisions} decisions.
+
+${table(
+  ['run', 'requests/s', 'requests', 'p50 ms', 'p99 ms'],
+  [
+    [
+      'GET /api/v1/me (before)',
+      fixed(sendPlans.meRuns[0].requestsPerSecond, 1),
+      count(sendPlans.meRuns[0].requests),
+      sendPlans.meRuns[0].p50Ms,
+      sendPlans.meRuns[0].p99Ms,
+    ],
+    [
+      'POST /api/v1/send-plans',
+      fixed(sendPlans.planRun.requestsPerSecond, 1),
+      count(sendPlans.planRun.requests),
+      sendPlans.planRun.p50Ms,
+      sendPlans.planRun.p99Ms,
+    ],
+    [
+      'GET /api/v1/me (after)',
+      fixed(sendPlans.meRuns[1].requestsPerSecond, 1),
+      count(sendPlans.meRuns[1].requests),
+      sendPlans.meRuns[1].p50Ms,
+      sendPlans.meRuns[1].p99Ms,
+    ],
+    [
+      `POST /api/v1/send-plans at a fixed ${sendPlans.halfRate}/s (half the maximum)`,
+      fixed(sendPlans.halfRateRun.requestsPerSecond, 1),
+      count(sendPlans.halfRateRun.requests),
+      sendPlans.halfRateRun.p50Ms,
+      sendPlans.halfRateRun.p99Ms,
+    ],
+  ],
+)}
+
+\`sendPlanThroughputRatio\` = ${fixed(sendPlans.throughputRatio, 3)}. Latency at half the maximum throughput: p50 ${sendPlans.halfRateRun.p50Ms} ms, p99 ${sendPlans.halfRateRun.p99Ms} ms (autocannon corrects fixed-rate latencies for coordinated omission).
+
+## Inbound mail
+
+Method: each server runs in its own process on 127.0.0.1; the runner delivers ${count(sizes.ingestMessages)} messages after ${count(sizes.ingestWarmupMessages)} warm-up messages through one nodemailer pooled transport with ${ingestConnections} connections, keeping ${ingestConnections} sends in flight.
+The message is a 1.6 KB multipart/alternative request from an external sender to \`uk.support@contoso.example\`; only its Message-ID and subject number change, so each one creates a work item.
+Worklink's figure counts messages that its listener acknowledged after the commit, and the run checks the stored count.
+The filled store holds ${count(sizes.storedMessages)} messages with their MIME and routes on ${count(Math.max(1, Math.floor(sizes.storedMessages / 10)))} work items, bulk-inserted in ${fixed(ingest.sqliteFilled.fillSeconds, 1)} s.
+PostgreSQL runs on a fresh database on 127.0.0.1:5432 that the bench creates and drops.
+
+${table(
+  ['server', 'messages/s', 'messages', 'seconds'],
+  [
+    ingestRow(ingest.bare, 'bare'),
+    ingestRow(ingest.sqliteEmpty, 'sqlite empty'),
+    ingestRow(ingest.sqliteFilled, 'sqlite filled'),
+    ingestRow(ingest.postgresEmpty, 'Worklink, empty PostgreSQL store'),
+  ],
+)}
+
+\`ingestThroughputRatio\` = ${fixed(ingest.throughputRatio, 3)}, \`ingestGrowthRatio\` = ${fixed(ingest.growthRatio, 3)}, PostgreSQL over SQLite = ${ingest.postgresOverSqlite === null ? 'not measured' : fixed(ingest.postgresOverSqlite, 3)} (no target).
+
+## Bundles
+
+Method: a fresh production build of both webpack configurations into a temporary folder (${fixed(bundles.buildSeconds, 1)} s), so the sizes match the current sources whatever \`dist/\` holds; gzip -9 via \`scripts/bundle-size-plugin.js\`.
+The task pane figure sums the scripts that \`taskpane.html\` loads itself; chunks it imports later are not counted${bundles.externalScripts.length > 0 ? `, and neither is ${bundles.externalScripts.join(', ')}, which Office add-ins must load from Microsoft's CDN` : ''}.
+
+${table(
+  ['file', 'raw bytes', 'gzip -9 bytes'],
+  [bundles.launchEvent, ...bundles.taskpaneScripts].map((file) => [
+    file.file,
+    count(file.rawBytes),
+    count(file.gzipBytes),
+  ]),
+)}
+
+## Send handler
+
+Method: ${handler.method}.
+Counted requests reach a demo-seeded Worklink app in the runner process through \`app.inject\`.
+Compute time is the median over ${handler.sends} sends from the send event to \`event.completed\`, with both requests answered at once by responses the app gave, against a script that only calls \`event.completed\` in the same harness.
+
+${table(
+  ['send', 'requests', 'completed with'],
+  [handler.externalOnly, handler.paneChoice, handler.paneApplied].map((scenario) => [
+    scenario.name,
+    scenario.requests.length === 0 ? '0' : `${scenario.requests.length}: ${scenario.requests.join(', ')}`,
+    `\`${JSON.stringify(scenario.completed)}\``,
+  ]),
+)}
+
+${table(
+  ['handler', 'median ms per send'],
+  [
+    [
+      "Worklink, connected mailbox with the pane's choice (plan, commit, rewrite)",
+      fixed(handler.computeMedianMs.handler, 4),
+    ],
+    ['Worklink, external recipients only', fixed(handler.computeMedianMs.externalOnly, 4)],
+    ['empty handler', fixed(handler.computeMedianMs.empty, 4)],
+  ],
+)}
+`;
+}

@@ -1,0 +1,51 @@
+/** Store sizes, load durations and counts of one bench run. */
+export interface BenchSizes {
+  /** Work items in the send-plan store. */
+  workItems: number;
+  /** Connected mailboxes in the send-plan store, besides the two of the demo seed. */
+  mailboxes: number;
+  /** Messages already stored before the second ingestion run. */
+  storedMessages: number;
+  /** Seconds of each autocannon run after its warm-up. */
+  httpSeconds: number;
+  /** Seconds of autocannon warm-up before each measured run, not counted. */
+  httpWarmupSeconds: number;
+  /** Concurrent HTTP connections of autocannon. */
+  httpConnections: number;
+  /** Messages delivered in each ingestion run. */
+  ingestMessages: number;
+  /** Messages delivered before each ingestion run to warm up, not counted. */
+  ingestWarmupMessages: number;
+  /** Upper bound on one ingestion run, in seconds; a slower run fails. */
+  ingestTimeoutSeconds: number;
+  /** Sends timed per handler in the compute-time comparison. */
+  handlerSends: number;
+}
+
+/** Sizes that the brief's targets name; a full run takes a few minutes on 2 cores. */
+export const fullSizes: BenchSizes = {
+  workItems: 100_000,
+  mailboxes: 1_000,
+  storedMessages: 200_000,
+  httpSeconds: 10,
+  httpWarmupSeconds: 2,
+  httpConnections: 10,
+  ingestMessages: 2_000,
+  ingestWarmupMessages: 100,
+  ingestTimeoutSeconds: 120,
+  handlerSends: 200,
+};
+
+/** Tiny sizes for the smoke test, so that the harness runs in seconds and cannot rot. */
+export const smokeSizes: BenchSizes = {
+  workItems: 200,
+  mailboxes: 20,
+  storedMessages: 300,
+  httpSeconds: 1,
+  httpWarmupSeconds: 0,
+  httpConnections: 2,
+  ingestMessages: 40,
+  ingestWarmupMessages: 4,
+  ingestTimeoutSeconds: 30,
+  handlerSends: 10,
+};
