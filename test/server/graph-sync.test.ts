@@ -14,7 +14,7 @@ import { countRows } from './mail/mail-queries.js';
 const ukSupport = 'uk.support@contoso.example';
 const plSupport = 'pl.support@contoso.example';
 
-/** A small plain message to Team A with its own Message-ID, so each one is a new work item. */
+/** Builds a small plain message to Team A with its own Message-ID, so each one opens a new work item. */
 function plainMessage(number: number): Buffer {
   return Buffer.from(
     [

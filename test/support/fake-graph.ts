@@ -6,10 +6,10 @@ import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@az
 
 /**
  * A fake of the parts of Microsoft Graph and Entra ID that the mailbox sync
- * uses, on 127.0.0.1 at free ports: message delta pages with `nextLink` and
- * `deltaLink`, `$value` MIME, injected 429/503/other errors, and an HTTPS
- * authority (msal-node accepts only https authorities) with OpenID metadata
- * and a client credentials token endpoint.
+ * uses, on 127.0.0.1 at free ports. Graph serves message delta pages with
+ * `nextLink` and `deltaLink`, `$value` MIME and injected errors such as 429
+ * and 503. The authority serves OpenID metadata and a client credentials
+ * token endpoint over HTTPS, because msal-node accepts only https authorities.
  */
 
 export const fakeTenantId = '11111111-2222-4333-8444-555555555555';
@@ -35,7 +35,7 @@ export interface InjectedFault {
   kind: 'delta' | 'mime' | 'token';
   status: number;
   retryAfter?: string;
-  /** How many matching requests get this answer; 1 by default. */
+  /** How many matching requests fail with this status; 1 by default. */
   times?: number;
   /** Only requests whose URL contains this text. */
   urlContains?: string;
@@ -62,13 +62,13 @@ export interface FakeGraph {
   issuedTokens: string[];
   /** Messages per delta page. */
   pageSize: number;
-  /** Wait before each delta answer, so that concurrent workers overlap. */
+  /** Wait before each delta response, so that concurrent workers overlap. */
   deltaDelayMs: number;
   /** Puts a message into a mailbox's inbox; returns its Graph id. */
   addMessage(mailbox: string, mime: Buffer, conversationId?: string): string;
   /** Records the removal of a message from the inbox. */
   removeMessage(mailbox: string, id: string): void;
-  /** Answers the next matching requests with an error instead. */
+  /** Fails the next matching requests with the fault's status. */
   injectFault(fault: InjectedFault): void;
   /** Forgets the delta state, so every saved link gets 410 Gone. */
   expireDeltaState(): void;
@@ -105,7 +105,7 @@ function isLoopbackUrl(url: string): boolean {
   return host === '127.0.0.1' || host === '[::1]' || host === 'localhost';
 }
 
-/** An msal-node network client over node:https that trusts `ca` and fails every request to a non-loopback host. */
+/** Creates an msal-node network client over node:https that trusts `ca` and rejects every non-loopback host. */
 function createLoopbackNetworkClient(ca: string): INetworkModule {
   const send = <T>(
     method: 'GET' | 'POST',
@@ -113,7 +113,7 @@ function createLoopbackNetworkClient(ca: string): INetworkModule {
     options?: NetworkRequestOptions,
   ): Promise<NetworkResponse<T>> => {
     if (!isLoopbackUrl(url)) {
-      return Promise.reject(new Error(`test network client refused a request to ${new URL(url).host}`));
+      return Promise.reject(new Error(`test network client rejected a request to ${new URL(url).host}`));
     }
     return new Promise((resolve, reject) => {
       const request = https.request(url, { method, headers: options?.headers ?? {}, ca }, (response) => {
@@ -284,7 +284,12 @@ export async function startFakeGraph(): Promise<FakeGraph> {
     const url = new URL(request.url ?? '/', fake.baseUrl);
     const deltaMatch = /^\/v1\.0\/users\/([^/]+)\/mailFolders\/inbox\/messages\/delta$/.exec(url.pathname);
     const mimeMatch = /^\/v1\.0\/users\/([^/]+)\/messages\/([^/]+)\/\$value$/.exec(url.pathname);
-    const kind = deltaMatch !== null ? 'delta' : mimeMatch !== null ? 'mime' : 'other';
+    let kind: RecordedRequest['kind'] = 'other';
+    if (deltaMatch !== null) {
+      kind = 'delta';
+    } else if (mimeMatch !== null) {
+      kind = 'mime';
+    }
     requests.push({ method: request.method ?? '', url: url.toString(), kind, at: Date.now() });
 
     const authorization = request.headers.authorization ?? '';

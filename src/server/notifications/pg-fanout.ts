@@ -13,7 +13,7 @@ const maxPayloadBytes = 7_900;
 
 const eventNames: readonly WorklinkEventName[] = ['message', 'link', 'work-item'];
 
-/** What travels through NOTIFY: the sender's instance id, the event name and its payload of ids and references. */
+/** Payload of one NOTIFY: the sender's instance id, the event name and the event's ids and references. */
 interface FanoutEnvelope {
   instance: string;
   name: WorklinkEventName;
@@ -148,7 +148,7 @@ export async function startPgFanout(options: PgFanoutOptions): Promise<PgFanout>
       void next.end().catch(() => undefined);
       scheduleReconnect();
     };
-    // A connection that fails before it is ready has no listeners yet; connect() rejects instead.
+    // Until the connection is ready, `client` is not `next`, so `lost` ignores its errors and connect() rejects.
     next.on('error', (error) => lost(error));
     next.on('end', () => lost());
     try {

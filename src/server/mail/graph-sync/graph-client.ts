@@ -4,7 +4,7 @@ import { computeRetryDelay, parseRetryAfter, sleep as defaultSleep } from './ret
 import type { RetryPolicy } from './retry-delay.js';
 import type { GraphTokenProvider } from './token-provider.js';
 
-/** One entry of a message delta page, with the properties that `$select` asks for. */
+/** One entry of a message delta page, with the properties that `$select` requests. */
 export interface DeltaMessage {
   id: string;
   conversationId?: string;
@@ -40,10 +40,20 @@ export class GraphResponseError extends WorklinkError {
     super(
       'WORKLINK_GRAPH_REQUEST_FAILED',
       `Graph returned HTTP ${status}${graphCode === undefined ? '' : ` (${graphCode})`} for the ${operation} request. ` +
-        'Check that the app registration has the Mail.Read application permission and that the mailbox exists.',
+        fixFor(status),
     );
     this.status = status;
   }
+}
+
+function fixFor(status: number): string {
+  if (status === 401 || status === 403) {
+    return 'Grant the app registration the Mail.Read application permission with admin consent.';
+  }
+  if (status === 404) {
+    return 'Check that the connected mailbox exists in Exchange Online under this address.';
+  }
+  return 'The sync retries the mailbox on the next cycle.';
 }
 
 /**
@@ -108,7 +118,7 @@ export class GraphClient {
       throw new WorklinkError(
         'WORKLINK_GRAPH_LINK_REJECTED',
         `Graph returned a link to ${url.origin === 'null' ? 'an invalid URL' : url.origin} outside ${this.baseUrl.toString()}. ` +
-          'Check WORKLINK_GRAPH_BASE_URL; the sync restarts this mailbox when its saved link is cleared.',
+          'Set WORKLINK_GRAPH_BASE_URL to the Graph root that the links point to.',
       );
     }
     return url;

@@ -17,7 +17,7 @@ export class MailboxLease {
     private readonly durationMs: number,
   ) {}
 
-  /** Takes the lease when it is free, expired or already ours. Returns false when another instance holds it. */
+  /** Takes the lease when it is free, expired or already ours. Returns false when another instance has it. */
   async acquire(): Promise<boolean> {
     const current = now();
     await this.db
