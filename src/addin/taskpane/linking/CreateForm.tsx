@@ -80,7 +80,7 @@ export function CreateForm({ idPrefix, heading, form, values, problems, language
                 id={id}
                 value={value}
                 inputMode={field.type === 'date' ? 'numeric' : undefined}
-                placeholder={field.type === 'date' ? 'YYYY-MM-DD' : undefined}
+                placeholder={field.type === 'date' ? t('linking.datePlaceholder', language) : undefined}
                 onChange={(_event, data) => set(field.name, data.value)}
               />
             )}

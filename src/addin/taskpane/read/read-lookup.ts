@@ -109,7 +109,12 @@ export async function loadItems(api: PaneApi, references: readonly string[]): Pr
   const statusOf = new Map<string, WorkItemDetail['status']>();
   for (const linked of linkedDetails) if (linked) statusOf.set(linked.reference, linked.status);
 
-  return details.map((detail) => ({
+  // The agent's own work items first; header views of other teams follow.
+  const ordered = [
+    ...details.filter((detail) => detail.view === 'full'),
+    ...details.filter((detail) => detail.view !== 'full'),
+  ];
+  return ordered.map((detail) => ({
     detail,
     links: detail.links.map((link) => ({ ...link, status: statusOf.get(link.reference) ?? null })),
   }));
