@@ -12,6 +12,7 @@ import { BundleSizePlugin, LAUNCH_EVENT_GZIP_BUDGET_BYTES } from './scripts/bund
 
 const rootDir = path.dirname(fileURLToPath(import.meta.url));
 const outputDir = path.join(rootDir, 'dist/addin');
+const msalStandardStub = path.join(rootDir, 'src/addin/launchevent/auth/msal-standard-stub.ts');
 
 /** Origin that serves the add-in files and the API during development; the manifest names it. */
 export const DEV_ORIGIN = 'https://localhost:3000';
@@ -64,7 +65,14 @@ export default function createConfigs(_env, argv = {}) {
   const production = argv.mode === 'production';
   const mode = production ? 'production' : 'development';
   const publicOrigin = resolvePublicOrigin(process.env.WORKLINK_PUBLIC_ORIGIN);
-  const define = new webpack.DefinePlugin({ __WORKLINK_API_ORIGIN__: JSON.stringify(publicOrigin) });
+  const define = new webpack.DefinePlugin({
+    __WORKLINK_API_ORIGIN__: JSON.stringify(publicOrigin),
+    // Sign-in settings; src/addin/shared/auth-config.ts validates them and `dev` is the default.
+    __WORKLINK_AUTH_MODE__: JSON.stringify(process.env.WORKLINK_AUTH || 'dev'),
+    __WORKLINK_ENTRA_CLIENT_ID__: JSON.stringify(process.env.WORKLINK_ENTRA_CLIENT_ID || ''),
+    __WORKLINK_ENTRA_TENANT_ID__: JSON.stringify(process.env.WORKLINK_ENTRA_TENANT_ID || ''),
+    __WORKLINK_ENTRA_AUDIENCE__: JSON.stringify(process.env.WORKLINK_ENTRA_AUDIENCE || ''),
+  });
 
   /** @type {import('webpack').Configuration} */
   const launchEvent = {
@@ -91,6 +99,13 @@ export default function createConfigs(_env, argv = {}) {
     },
     plugins: [
       define,
+      // The handler needs MSAL's nested app authentication only; see the stub's comment.
+      new webpack.NormalModuleReplacementPlugin(
+        /[\\/](StandardController|StandardOperatingContext)\.mjs$/,
+        (resource) => {
+          if (/[\\/]@azure[\\/]msal-browser[\\/]/.test(resource.context)) resource.request = msalStandardStub;
+        },
+      ),
       // The JavaScript-only runtime of classic Outlook on Windows has no dynamic import().
       new webpack.optimize.LimitChunkCountPlugin({ maxChunks: 1 }),
       new HtmlWebpackPlugin({

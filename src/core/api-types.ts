@@ -35,11 +35,21 @@ export interface Settings {
   failurePolicy: FailurePolicy;
 }
 
+/** How the add-in found the connected mailbox behind a recipient that the directory does not list. */
+export type ResolvedVia = 'proxy-address' | 'group-member';
+
 export interface Recipient {
   field: RecipientField;
   emailAddress: string;
   displayName: string;
   recipientType?: OfficeRecipientType;
+  /**
+   * Primary address of the connected mailbox that Microsoft Graph found behind this recipient:
+   * the mailbox itself under another alias (`proxy-address`), or a member of this distribution
+   * list (`group-member`). Only the add-in's send plan request sets it.
+   */
+  resolvedAddress?: string;
+  resolvedVia?: ResolvedVia;
 }
 
 export interface SendPlanRequest {

@@ -6,6 +6,7 @@
 import type {
   CommitRequest,
   CommitResponse,
+  Directory,
   FailurePolicy,
   PlanChoice,
   Recipient,
@@ -17,8 +18,12 @@ import { BACKEND_BUDGET_MS, BackendError, createBackendClient, createRequestBudg
 import type { SessionPlanRecord } from '../shared/session-plan.js';
 import { SESSION_PLAN_KEY, parseSessionPlan, serializeSessionPlan } from '../shared/session-plan.js';
 import type { KeyValueStorage } from '../shared/storage.js';
-import { STORAGE_KEYS } from '../shared/storage.js';
 import type { Language } from '../shared/strings.js';
+import type { TokenProvider } from './auth/token-provider.js';
+import { createTokenProvider } from './auth/token-provider.js';
+import { createTokenCache } from './auth/token-cache.js';
+import type { LookupMap, RecipientResolver } from './graph/recipient-resolver.js';
+import { lookupKey } from './graph/recipient-resolver.js';
 import { createDirectoryCache } from './directory-cache.js';
 import type { ComposeItem, OfficeItemApi } from '../shared/office-async.js';
 import { createLimiter, createOfficeItemApi } from '../shared/office-async.js';
@@ -48,6 +53,12 @@ export type { Logger, SendEvent } from './completion.js';
 /** Internet header that names the plan of a sent message for the server's inbound router. */
 export const PLAN_HEADER = 'X-Worklink-Plan';
 
+/** Part of the backend budget that Graph recipient lookups may use, in milliseconds. */
+export const GRAPH_BUDGET_MS = 1500;
+
+/** Time kept for the plan request and its commit after Graph lookups, in milliseconds. */
+const PLAN_RESERVE_MS = 2000;
+
 export interface SendHandlerDeps {
   /** Returns the compose item of the current event (`Office.context.mailbox.item`). */
   getItem(): ComposeItem;
@@ -63,6 +74,13 @@ export interface SendHandlerDeps {
   log?: Logger;
   /** Time the backend gets for one send, in milliseconds; 4000 unless a test shortens it. */
   budgetMs?: number;
+  /**
+   * Silent token acquisition (`auth/token-provider.ts`). Without it the handler reads the dev
+   * token that the task pane stored, as under dev authentication.
+   */
+  tokens?: TokenProvider;
+  /** Graph lookups of internal recipients that the directory does not list; skipped without it. */
+  recipientResolver?: RecipientResolver;
 }
 
 /**
@@ -79,16 +97,41 @@ interface PlanRun {
   api: OfficeItemApi;
   client: BackendClient;
   budget: RequestBudget;
+  directory: Directory;
+}
+
+/** Adds what Graph found to each recipient whose address it resolved to a connected mailbox. */
+function withResolvedAddresses(recipients: Recipient[], lookups: LookupMap, directory: Directory): Recipient[] {
+  return recipients.map((recipient) => {
+    const found = lookups[lookupKey(recipient, directory)];
+    if (!found || !found.mailbox) return recipient;
+    const resolved: Recipient = { ...recipient, resolvedAddress: found.mailbox };
+    if (found.via) resolved.resolvedVia = found.via;
+    return resolved;
+  });
 }
 
 export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => Promise<void> {
   const log: Logger = deps.log || console;
   // One limiter for every run: a re-fired send event must not push the host past 3 calls in flight.
   const limit = createLimiter();
+  const tokens: TokenProvider =
+    deps.tokens ||
+    createTokenProvider({
+      config: { mode: 'dev' },
+      cache: createTokenCache({ storage: deps.storage, clock: deps.clock }),
+      storage: deps.storage,
+      host: { supportsNestedAppAuth: () => false },
+      log,
+    });
 
-  /** Maps a backend failure to the sign-in prompt or the failure policy, and rethrows any other error. */
-  function backendOutcome(error: unknown, state: RunState, step: string): Outcome {
+  /**
+   * Maps a backend failure to the sign-in prompt or the failure policy, and rethrows any other
+   * error. A rejected Entra token is forgotten, so the next send acquires a new one.
+   */
+  async function backendOutcome(error: unknown, state: RunState, step: string): Promise<Outcome> {
     if (!(error instanceof BackendError)) throw error;
+    if (error.code === 'WORKLINK_BACKEND_UNAUTHORIZED') await tokens.forget('api');
     if (error.code === 'WORKLINK_NOT_SIGNED_IN' || error.code === 'WORKLINK_BACKEND_UNAUTHORIZED') {
       return { options: signInAlert(state.language), reason: `${step}: ${error.message}` };
     }
@@ -164,6 +207,9 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
     const [recipients, record] = await Promise.all([readRecipients(api), readSessionRecord(api)]);
 
     if (!cached) {
+      if (!(await tokens.apiToken())) {
+        return { options: signInAlert(state.language), reason: 'no access token for the directory fetch' };
+      }
       try {
         cached = await directoryCache.refresh(null, budget);
       } catch (error) {
@@ -182,8 +228,8 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
       return { options: ALLOW, reason: `plan ${record.planId} is already applied` };
     }
 
-    if (!(await deps.storage.getItem(STORAGE_KEYS.accessToken))) {
-      return { options: signInAlert(state.language), reason: 'no access token is stored' };
+    if (!(await tokens.apiToken())) {
+      return { options: signInAlert(state.language), reason: 'no access token can be had silently' };
     }
 
     // A stale directory is refreshed alongside the plan, which does not depend on it.
@@ -194,7 +240,7 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
             log.warn('worklink: directory refresh failed; keeping the cached one', describeError(error)),
         )
       : Promise.resolve();
-    const run: PlanRun = { state, api, client, budget };
+    const run: PlanRun = { state, api, client, budget, directory: cached.directory };
     try {
       if (record && record.planRecipients && sameRecipientsByField(record.planRecipients, recipients)) {
         // The plan was committed for exactly these recipients, but they were not rewritten.
@@ -213,13 +259,22 @@ export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => 
     recipients: Recipient[],
     record: SessionPlanRecord | null,
   ): Promise<Outcome> {
-    const { state, api, client, budget } = run;
+    const { state, api, client, budget, directory } = run;
 
-    const subject = await api.getSubject().catch((error: unknown) => {
-      log.warn('worklink: could not read the subject; asking for a plan without it', describeError(error));
-      return '';
-    });
-    const planRequest: SendPlanRequest = { subject, recipients };
+    const graphMs = Math.min(GRAPH_BUDGET_MS, budget.remainingMs() - PLAN_RESERVE_MS);
+    const [subject, lookups] = await Promise.all([
+      api.getSubject().catch((error: unknown) => {
+        log.warn('worklink: could not read the subject; asking for a plan without it', describeError(error));
+        return '';
+      }),
+      deps.recipientResolver && graphMs > 0
+        ? deps.recipientResolver.resolve(recipients, directory, graphMs)
+        : Promise.resolve<LookupMap>({}),
+    ]);
+    const planRequest: SendPlanRequest = {
+      subject,
+      recipients: withResolvedAddresses(recipients, lookups, directory),
+    };
     const conversationId = api.conversationId();
     if (conversationId) planRequest.conversationId = conversationId;
     if (record && record.currentReference) planRequest.currentReference = record.currentReference;

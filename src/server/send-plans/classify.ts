@@ -63,7 +63,10 @@ export async function classifyRecipients(
   const separator = settings.plusAddressing.separator;
   const parsed = recipients.map((recipient, index) => parseRecipient(recipient, index, separator));
 
-  const byAddress = await findMailboxesByAddress(db, parsed.flatMap(addressKeys));
+  const byAddress = await findMailboxesByAddress(db, [
+    ...parsed.flatMap(addressKeys),
+    ...recipients.flatMap(resolvedKeys),
+  ]);
   const unresolved = parsed.filter((entry) => needsDisplayNameMatch(entry, byAddress));
   const byName = await findMailboxesByDisplayName(
     db,
@@ -77,7 +80,8 @@ export async function classifyRecipients(
 
   for (const entry of parsed) {
     const byOwnAddress = matchByAddress(entry, byAddress);
-    const mailbox = byOwnAddress ?? matchByDisplayName(entry, nameAddresses, byName);
+    const mailbox =
+      byOwnAddress ?? matchByDisplayName(entry, nameAddresses, byName) ?? matchByResolvedAddress(entry, byAddress);
     const classified: ClassifiedRecipient = { ...entry.recipient, class: 'external' };
 
     if (mailbox !== undefined) {
@@ -85,7 +89,9 @@ export async function classifyRecipients(
       classified.mailbox = mailbox.address;
       classified.teamId = mailbox.teamId;
       const analysis: RecipientAnalysis = { index: entry.index, classified, mailbox };
-      if (byOwnAddress === undefined) {
+      // An alias found through Graph is addressed by the mailbox's primary address too, but a
+      // distribution list stays as it is, so that its other members still receive the message.
+      if (byOwnAddress === undefined && entry.recipient.resolvedVia !== 'group-member') {
         analysis.matchedByDisplayName = true;
       }
       analyses.push(analysis);
@@ -178,6 +184,28 @@ function needsDisplayNameMatch(entry: ParsedRecipient, byAddress: Map<string, Co
     return true;
   }
   return entry.recipient.recipientType === 'other' && addressKeys(entry).every((key) => !byAddress.has(key));
+}
+
+/** Lists the lookup key of the connected mailbox that the add-in found through Microsoft Graph, if any. */
+function resolvedKeys(recipient: Recipient): string[] {
+  return typeof recipient.resolvedAddress === 'string' ? [recipient.resolvedAddress.trim().toLowerCase()] : [];
+}
+
+/**
+ * Matches the mailbox that the add-in found behind an alias or distribution list the server
+ * does not list. It comes after the recipient's own address and display name.
+ */
+function matchByResolvedAddress(
+  entry: ParsedRecipient,
+  byAddress: Map<string, ConnectedMailbox>,
+): ConnectedMailbox | undefined {
+  for (const key of resolvedKeys(entry.recipient)) {
+    const mailbox = byAddress.get(key);
+    if (mailbox !== undefined) {
+      return mailbox;
+    }
+  }
+  return undefined;
 }
 
 /** Lists the lookup keys of a display name that is itself an address, such as `pl.support@contoso.example`. */

@@ -68,7 +68,8 @@ function prepare(
 ): Recipient {
   const plain = toRecipient(recipient);
   const mailbox = recipient.mailbox;
-  if (mailbox === undefined || !references.has(mailbox)) {
+  // A distribution list that contains the mailbox is never rewritten; only mailboxes are.
+  if (mailbox === undefined || !references.has(mailbox) || recipient.resolvedVia === 'group-member') {
     return plain;
   }
 
@@ -97,7 +98,7 @@ function aliasesUsed(
   const aliases = new Set<string>();
   classified.forEach((recipient, index) => {
     const address = prepared[index]?.emailAddress;
-    if (recipient.mailbox === mailbox && address !== undefined) {
+    if (recipient.mailbox === mailbox && address !== undefined && recipient.resolvedVia !== 'group-member') {
       aliases.add(splitPlusAddress(address, separator).base);
     }
   });

@@ -33,6 +33,17 @@ const RecipientRequest = Type.Object(
     emailAddress: Type.String({ maxLength: 2000 }),
     displayName: Type.String({ maxLength: 1000 }),
     recipientType: Type.Optional(RecipientType),
+    resolvedAddress: Type.Optional(
+      Type.String({
+        maxLength: 2000,
+        description: 'Primary address of the connected mailbox that Microsoft Graph found behind this recipient.',
+      }),
+    ),
+    resolvedVia: Type.Optional(
+      Type.Union([Type.Literal('proxy-address'), Type.Literal('group-member')], {
+        description: '`proxy-address`: an alias of that mailbox; `group-member`: a list that contains it.',
+      }),
+    ),
   },
   strict,
 );
