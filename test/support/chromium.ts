@@ -1,7 +1,7 @@
 /**
- * Headless Chromium for browser tests, with a guard that keeps every page on loopback:
- * requests to 127.0.0.1, [::1] or localhost continue, a handler may fulfil others (such as
- * the Office.js CDN URL with a local stand-in), and anything else is aborted and recorded.
+ * Headless Chromium for browser tests, with a guard that keeps every page on loopback.
+ * Requests to 127.0.0.1, [::1] or localhost continue. A handler may fulfil others, such as the
+ * Office.js CDN URL with a local stand-in. Anything else is aborted and recorded.
  */
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';

@@ -50,7 +50,7 @@ const useStyles = makeStyles({
   header: { display: 'flex', flexDirection: 'column', rowGap: tokens.spacingVerticalXS },
 });
 
-/** The Worklink task pane: sign-in first, then the linking panel in compose mode or the work item view in read mode. */
+/** Renders the Worklink task pane: sign-in first, then the linking panel in compose mode or the work item view in read mode. */
 export function App({ language, locale, theme, apiOrigin, storage, host, signInHost, fetchImpl }: AppProps) {
   const styles = useStyles();
   const api = useMemo(() => createPaneApi({ apiOrigin, storage, fetchImpl }), [apiOrigin, storage, fetchImpl]);

@@ -52,7 +52,7 @@ export function officeSignInHost(): SignInHost {
 /**
  * Acquires a token for the API and stores it where the send handler reads it. With
  * `interactive` false only silent acquisition is tried, and a needed prompt throws
- * `WORKLINK_SIGN_IN_INTERACTION_REQUIRED`; call it again with `interactive` true from a click,
+ * `WORKLINK_SIGN_IN_INTERACTION_REQUIRED`. Call it again with `interactive` true from a click,
  * because browsers block popups that no user action opened.
  */
 export async function signInWithEntra(

@@ -1,7 +1,7 @@
 /**
- * Decides how the pane signs in: `GET /api/v1/auth-config` says dev or Entra. Under dev the
- * stored token is used until a request is rejected; under Entra a silent MSAL or Office SSO
- * attempt runs first, and the sign-in button appears only when it needs the agent.
+ * Decides how the pane signs in: `GET /api/v1/auth-config` returns dev or Entra. Under dev the
+ * stored token is used until a request is rejected. Under Entra a silent MSAL or Office SSO
+ * attempt runs first, and the sign-in button appears only when that attempt fails.
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { KeyValueStorage } from '../../shared/storage.js';

@@ -12,7 +12,7 @@ export interface ErrorNoticeProps {
   onSignIn?: () => void;
 }
 
-/** A localised error with a retry button; it is announced to screen readers as an alert. */
+/** Renders a localised error with a retry button, announced to screen readers as an alert. */
 export function ErrorNotice({ error, language, onRetry, onSignIn }: ErrorNoticeProps) {
   const message = describePaneError(error, language);
   const signIn = message.signIn && onSignIn !== undefined;

@@ -1,11 +1,11 @@
 import { Spinner } from '@fluentui/react-components';
 
 export interface ProgressProps {
-  /** What the pane is waiting for, read out by screen readers. */
+  /** Label of the step in progress, read out by screen readers. */
   label: string;
 }
 
-/** A spinner with its label for one network step. */
+/** Renders a spinner with its label for one network step. */
 export function Progress({ label }: ProgressProps) {
   return (
     <div role="status" aria-live="polite">

@@ -1,4 +1,4 @@
-/** Maps a failure of a pane step to the localised message the agent sees; the console keeps the detail. */
+/** Maps a failure of a pane step to the localised message shown to the agent. The console keeps the detail. */
 import { BackendError } from '../../shared/backend-client.js';
 import { OfficeAsyncError } from '../../shared/office-async.js';
 import { t } from '../../shared/strings.js';

@@ -41,7 +41,7 @@ const useStyles = makeStyles({
   },
 });
 
-/** The creation form of a team: labels in the agent's language, required fields marked, problems shown per field. */
+/** Renders a team's creation form with labels in the agent's language, required fields marked and problems per field. */
 export function CreateForm({ idPrefix, heading, form, values, problems, language, onChange }: CreateFormProps) {
   const styles = useStyles();
 

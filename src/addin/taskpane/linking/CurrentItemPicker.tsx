@@ -6,7 +6,7 @@ import { typeLabel } from '../common/format.js';
 
 export interface CurrentItemPickerProps {
   items: readonly WorkItemSummary[];
-  /** The picked reference; '' is none. */
+  /** The picked reference, or '' for none. */
   value: string;
   language: Language;
   disabled: boolean;

@@ -61,7 +61,7 @@ function LinkedItemLabel({ item, language }: { item: LinkedItemSummary; language
   );
 }
 
-/** The choice for one connected mailbox of another team: share, create or plain email. */
+/** Renders the choice for one connected mailbox of another team: share, create or plain email. */
 export function DecisionCard({ decision, state, problems, language, disabled, onChange }: DecisionCardProps) {
   const styles = useStyles();
   const headingId = useId();

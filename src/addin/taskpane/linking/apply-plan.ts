@@ -1,8 +1,8 @@
 /**
- * Applies the agent's decision in compose mode: commits the plan, rewrites the recipients and
- * verifies them by reading them back (the same shared code as the send handler), sets the
- * `X-Worklink-Plan` header and records the plan in `sessionData`, so that the handler's next
- * run finds it applied and allows the send without a request.
+ * Applies the agent's decision in compose mode. It commits the plan, then rewrites the
+ * recipients and verifies them by reading them back with the send handler's shared code.
+ * It sets the `X-Worklink-Plan` header and records the plan in `sessionData`, so the handler's
+ * next run finds the plan applied and allows the send without a request.
  */
 import type { CommitResponse, PlanChoice, Recipient, RecipientField } from '../../../core/api-types.js';
 import type { OfficeItemApi } from '../../shared/office-async.js';
@@ -55,7 +55,7 @@ export interface ApplyResult {
 /**
  * Runs the steps in order and reports each to `onStep`. Throws `BackendError` when the commit
  * fails, `ApplyError` when the recipients cannot be rewritten as committed, and
- * `OfficeAsyncError` when Outlook rejects a call; a failed field write is undone first.
+ * `OfficeAsyncError` when Outlook rejects a call. A field whose write failed is restored first.
  */
 export async function applyDecision(
   api: OfficeItemApi,

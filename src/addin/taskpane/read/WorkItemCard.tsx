@@ -51,7 +51,7 @@ function HeaderViewBadge({ language }: { language: Language }) {
   );
 }
 
-/** One work item of the message: status, requester, team, linked items and the message list. */
+/** Renders one work item of the message: status, requester, team, linked items and the message list. */
 export function WorkItemCard({ item, teamNames, language, locale }: WorkItemCardProps) {
   const styles = useStyles();
   const headingId = useId();

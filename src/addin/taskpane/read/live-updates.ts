@@ -1,6 +1,6 @@
 /**
  * Live updates of the read view from `GET /api/v1/events`. `EventSource` reconnects by
- * itself after a network error; the status tells the pane whether updates flow.
+ * itself after a network error; and the status reports whether updates flow.
  */
 
 export type LiveStatus = 'connecting' | 'open' | 'lost';

@@ -61,7 +61,7 @@ export async function findReferences(api: PaneApi, info: ReadItemInfo, separator
     const report = info.internetMessageId
       ? { conversationId: info.conversationId, internetMessageId: info.internetMessageId }
       : { conversationId: info.conversationId };
-    // The report records the conversation for later replies; its answer lists the conversation's items.
+    // The report records the conversation for later replies, and its response lists the conversation's items.
     const reported = await api.reportConversation(report);
     addUnique(
       references,

@@ -64,8 +64,7 @@ export function useReadModel(host: PaneHost, api: PaneApi, storage: KeyValueStor
 
   /** Reloads the details without a new lookup, when an event names a shown work item. */
   const refresh = useCallback(async () => {
-    const shown = referencesRef.current;
-    if (shown.length === 0) return;
+    if (referencesRef.current.length === 0) return;
     try {
       const loaded = await loadItems(
         api,
