@@ -11,6 +11,7 @@ import {
   linkWorkItems,
   listLinkedItems,
 } from '../../src/server/repositories/work-items.js';
+import { openDatabase } from '../../src/server/db/database.js';
 import { seedDemo } from '../../src/server/seed/demo.js';
 import { availableDialects, createTestDatabase } from '../support/databases.js';
 import type { TestDatabase } from '../support/databases.js';
@@ -142,5 +143,28 @@ describe.each(await availableDialects())('demo seed and repositories on %s', (di
     expect(await workItemView(database.db, agent, linked.id)).toBe('header');
     expect(await workItemView(database.db, agent, unrelated.id)).toBeNull();
     expect(await workItemView(database.db, { teamIds: [] }, own.id)).toBeNull();
+  });
+});
+
+describe.each(await availableDialects())('concurrent demo seed on %s', (dialect) => {
+  it('creates each row once', async () => {
+    const database = await createTestDatabase(dialect);
+    try {
+      // PostgreSQL needs a second pool for real concurrency; SQLite in memory has one connection.
+      const second = dialect === 'postgres' ? openDatabase(database.url) : database;
+      try {
+        await Promise.all([seedDemo(database.db), seedDemo(second.db), seedDemo(database.db)]);
+      } finally {
+        if (second !== database) {
+          await second.db.destroy();
+        }
+      }
+      const teams = await database.db.selectFrom('teams').select('name').execute();
+      expect(teams.map((team) => team.name).sort()).toEqual(['Team A (UK)', 'Team B (PL)']);
+      const items = await database.db.selectFrom('work_items').select('title').execute();
+      expect(new Set(items.map((item) => item.title)).size).toBe(items.length);
+    } finally {
+      await database.destroy();
+    }
   });
 });

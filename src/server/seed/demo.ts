@@ -1,3 +1,4 @@
+import { PostgresAdapter, sql } from 'kysely';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { Executor } from '../repositories/executor.js';
@@ -11,6 +12,9 @@ import { getTeamForm, putTeamForm } from '../repositories/team-forms.js';
 export const demoDomain = 'contoso.example';
 
 export const demoTeams = { uk: 'Team A (UK)', pl: 'Team B (PL)' } as const;
+
+/** Key of the PostgreSQL advisory lock that serialises concurrent seeding; any fixed number works. */
+const seedLockKey = 720_417;
 
 async function teamId(db: Executor, name: string): Promise<number> {
   const existing = await db.selectFrom('teams').select('id').where('name', '=', name).executeTakeFirst();
@@ -98,6 +102,12 @@ async function workItem(
  */
 export async function seedDemo(db: Kysely<Database>): Promise<void> {
   await db.transaction().execute(async (trx) => {
+    // Instances that start together on one PostgreSQL database would otherwise both find
+    // nothing and both insert. SQLite runs one writing transaction at a time anyway.
+    if (trx.getExecutor().adapter instanceof PostgresAdapter) {
+      await sql`select pg_advisory_xact_lock(${seedLockKey})`.execute(trx);
+    }
+
     const uk = await teamId(trx, demoTeams.uk);
     const pl = await teamId(trx, demoTeams.pl);
 
