@@ -413,6 +413,7 @@ describe.each(await availableDialects())('graph sync on %s', (dialect) => {
     const reports = await worker.runCycle();
 
     expect(reports.map((report) => report.status)).toEqual(['failed', 'failed']);
+    expect(lines.filter((line) => line.msg === 'graph token request failed, retrying next cycle')).toHaveLength(1);
     expect(JSON.stringify(lines)).toContain('WORKLINK_GRAPH_TOKEN_FAILED');
     expect(JSON.stringify(lines)).not.toContain('wrong-secret');
     expect(graph.requests.filter((request) => request.kind === 'delta')).toHaveLength(0);

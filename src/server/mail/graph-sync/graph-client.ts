@@ -100,7 +100,10 @@ export class GraphClient {
     return body as DeltaPage;
   }
 
-  /** Fetches a message's MIME content (`/messages/{id}/$value`). */
+  /**
+   * Fetches a message's MIME content (`/messages/{id}/$value`).
+   * NOTE: the whole message is read into memory, and WORKLINK_SMTP_MAX_MESSAGE_BYTES does not apply to this path.
+   */
   async getMime(address: string, messageId: string): Promise<Buffer> {
     const path = `users/${encodeURIComponent(address)}/messages/${encodeURIComponent(messageId)}/$value`;
     const response = await this.send(new URL(path, this.baseUrl), 'message/rfc822, */*', 'MIME content');

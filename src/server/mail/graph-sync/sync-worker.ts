@@ -80,6 +80,22 @@ export class GraphSyncWorker {
   /** Runs one cycle over all connected mailboxes, one after another. */
   async runCycle(): Promise<MailboxCycleReport[]> {
     const mailboxes = await loadMailboxes(this.options.database.db);
+    if (mailboxes.length === 0) {
+      return [];
+    }
+
+    // One token check per cycle, so a wrong secret is logged once and not once per mailbox.
+    // msal-node caches the token, so the requests below reuse it.
+    try {
+      await this.options.tokens.getAccessToken();
+    } catch (error) {
+      this.options.log.warn(
+        { err: error, mailboxes: mailboxes.length },
+        'graph token request failed, retrying next cycle',
+      );
+      return mailboxes.map((mailbox) => ({ mailboxId: mailbox.id, status: 'failed', ingested: 0 }));
+    }
+
     const reports: MailboxCycleReport[] = [];
     for (const mailbox of mailboxes) {
       if (this.controller.signal.aborted) {
