@@ -1,9 +1,10 @@
 /**
  * The simulated compose item and its Office async operations. Outlook on the web and new
  * Outlook allow at most 3 async calls in flight at once; the simulator fails the fourth as
- * those clients do, so an add-in that does not queue its calls shows the bug here.
+ * those clients do, so an add-in that does not queue its calls shows the bug here. Each
+ * runtime (task pane, launch event) has its own Office.js and so its own count.
  */
-import type { BridgeResult, OfficeRecipientJson } from '../bridge.js';
+import type { BridgeResult, FrameRole, OfficeRecipientJson } from '../bridge.js';
 import type { Field } from './recipients.js';
 import { FIELDS, baseAddress, makeRecipient } from './recipients.js';
 
@@ -55,7 +56,7 @@ export interface ComposeState {
   sessionData: Record<string, string>;
   internetHeaders: Record<string, string>;
   notifications: Notification[];
-  /** Incremented whenever the add-in changes what would be sent. */
+  /** Incremented whenever the add-in changes what would be sent; a write of the same values changes nothing. */
   version: number;
 }
 
@@ -141,7 +142,7 @@ function escapeHtml(text: string): string {
 }
 
 export class ComposeItem {
-  inFlight = 0;
+  private readonly inFlight: Record<FrameRole, number> = { taskpane: 0, launchevent: 0 };
 
   constructor(
     readonly state: ComposeState,
@@ -150,8 +151,8 @@ export class ComposeItem {
   ) {}
 
   /** Runs one Office operation and resolves with its result after the simulated delay. */
-  run(operation: string, args: unknown[]): Promise<BridgeResult> {
-    if (this.inFlight >= MAX_CALLS_IN_FLIGHT) {
+  run(role: FrameRole, operation: string, args: unknown[]): Promise<BridgeResult> {
+    if (this.inFlight[role] >= MAX_CALLS_IN_FLIGHT) {
       // NOTE: the error name is the simulator's own; the web client's exact error is not documented.
       return delay().then(() => ({
         status: 'failed',
@@ -163,7 +164,7 @@ export class ComposeItem {
       }));
     }
 
-    this.inFlight += 1;
+    this.inFlight[role] += 1;
     return delay()
       .then(() => this.perform(operation, args))
       .then(
@@ -177,7 +178,7 @@ export class ComposeItem {
         },
       )
       .finally(() => {
-        this.inFlight -= 1;
+        this.inFlight[role] -= 1;
       });
   }
 
@@ -221,6 +222,7 @@ export class ComposeItem {
     if (method === 'getAsync') return this.state[field].map((recipient) => ({ ...recipient }));
 
     const next = toRecipients(value, operation);
+    const before = JSON.stringify(this.state[field]);
     if (method === 'setAsync') {
       this.state[field] = this.switches.ignorePlusTagChanges ? keepTaglessChanges(this.state[field], next) : next;
     } else if (method === 'addAsync') {
@@ -228,7 +230,7 @@ export class ComposeItem {
     } else {
       throw new OfficeCallError('InvalidOperation', `${operation} is not part of the simulated Office.js.`);
     }
-    this.touch('recipients');
+    if (JSON.stringify(this.state[field]) !== before) this.touch('recipients');
     return undefined;
   }
 
@@ -272,10 +274,12 @@ export class ComposeItem {
         if (!values || typeof values !== 'object') {
           throw new OfficeCallError('InvalidParameter', `${operation}: headers must be an object.`);
         }
+        let changed = false;
         for (const [name, value] of Object.entries(values as Record<string, unknown>)) {
+          changed = changed || headers[name] !== String(value);
           headers[name] = String(value);
         }
-        this.touch('headers');
+        if (changed) this.touch('headers');
         return undefined;
       }
       case 'internetHeaders.removeAsync': {

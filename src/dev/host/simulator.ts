@@ -135,6 +135,7 @@ export class Simulator {
     this.saveSettings();
     this.log(`signed in as ${session.agent.email}`);
     await this.refreshMailbox();
+    this.onChange('all');
   }
 
   async refreshMailbox(): Promise<void> {
@@ -245,6 +246,7 @@ export class Simulator {
           sent: this.sentItems,
           compose: this.compose ? this.compose.state : null,
           pane: this.pane,
+          log: this.logLines,
         }),
     };
   }
@@ -269,8 +271,8 @@ export class Simulator {
     };
   }
 
-  private async callItem(_role: FrameRole, operation: string, args: unknown[]): Promise<BridgeResult> {
-    if (this.compose) return this.compose.run(operation, args);
+  private async callItem(role: FrameRole, operation: string, args: unknown[]): Promise<BridgeResult> {
+    if (this.compose) return this.compose.run(role, operation, args);
 
     if (this.selected) {
       if (operation === 'body.getAsync') return { status: 'succeeded', value: this.selected.textBody };

@@ -131,7 +131,7 @@ export function renderFolder(simulator: Simulator, folder: HTMLElement): void {
 
   const sent = h('ul', { 'aria-label': text(simulator, 'sentItems') });
   for (const message of [...simulator.sentItems].reverse()) {
-    sent.append(h('li', {}, h('span', { class: 'subject' }, message.subject)));
+    sent.append(h('li', { style: 'padding: 4px 10px' }, h('span', { class: 'subject' }, message.subject)));
   }
 
   folder.replaceChildren(

@@ -19,8 +19,9 @@ export interface RelayResult {
  * Sends a message that the simulated agent sent over real SMTP to this server's own inbound
  * listener, as the mail server's forwarding rule would. The listener accepts only connected
  * mailboxes, so external recipients come back in `rejected`; that is expected, because no
- * mail leaves this machine. Throws `WORKLINK_DEV_RELAY_FAILED` when the listener is off or
- * accepts no recipient.
+ * mail leaves this machine. A message with no connected recipient at all is not delivered
+ * and returns every recipient in `rejected`. Throws `WORKLINK_DEV_RELAY_FAILED` when the
+ * listener is off or the SMTP session fails.
  */
 export async function relayToListener(config: Readonly<Config>, request: RelayRequest): Promise<RelayResult> {
   if (config.smtpPort === 0) {
@@ -34,6 +35,11 @@ export async function relayToListener(config: Readonly<Config>, request: RelayRe
   try {
     createTransport = (await import('nodemailer')).createTransport;
   } catch (error) {
+    // nodemailer reports a message whose every recipient was rejected as EENVELOPE.
+    const envelopeError = error as { code?: string; rejected?: unknown[] };
+    if (envelopeError.code === 'EENVELOPE' && Array.isArray(envelopeError.rejected)) {
+      return { accepted: [], rejected: envelopeError.rejected.map(String), response: 'no connected recipient' };
+    }
     throw new WorklinkError(
       'WORKLINK_DEV_RELAY_FAILED',
       `nodemailer could not be loaded (${(error as Error).message}): install the dev dependencies with npm install.`,
@@ -61,6 +67,11 @@ export async function relayToListener(config: Readonly<Config>, request: RelayRe
       response: info.response,
     };
   } catch (error) {
+    // nodemailer reports a message whose every recipient was rejected as EENVELOPE.
+    const envelopeError = error as { code?: string; rejected?: unknown[] };
+    if (envelopeError.code === 'EENVELOPE' && Array.isArray(envelopeError.rejected)) {
+      return { accepted: [], rejected: envelopeError.rejected.map(String), response: 'no connected recipient' };
+    }
     throw new WorklinkError(
       'WORKLINK_DEV_RELAY_FAILED',
       `Relaying to the SMTP listener at ${host}:${config.smtpPort} failed: ${(error as Error).message}. Check the recipients and the server log.`,
