@@ -115,12 +115,14 @@ interface OpenedPane {
   guard: PageGuard;
   /** Request lines (`METHOD /path`) the pane sent to the server. */
   apiRequests: string[];
+  /** Bodies of the commit requests, parsed. */
+  commitBodies: unknown[];
   state(): Promise<FakeOfficeState>;
 }
 
 async function openPane(
   item: FakeComposeItem | FakeReadItem,
-  options: Partial<Omit<FakeOfficeConfig, 'item'>> & { failCommitsOnce?: boolean } = {},
+  options: Partial<Omit<FakeOfficeConfig, 'item'>> & { failCommitsOnce?: boolean; forcedColors?: boolean } = {},
 ): Promise<OpenedPane> {
   if (!browser) throw new Error('Chromium did not start');
   const config: FakeOfficeConfig = {
@@ -129,8 +131,12 @@ async function openPane(
     mailboxVersion: options.mailboxVersion ?? '1.15',
     item,
   };
-  const page = await browser.newPage({ viewport: { width: 380, height: 900 } });
+  const page = await browser.newPage({
+    viewport: { width: 380, height: 900 },
+    forcedColors: options.forcedColors ? 'active' : 'none',
+  });
   const apiRequests: string[] = [];
+  const commitBodies: unknown[] = [];
   let commitFailures = options.failCommitsOnce ? 1 : 0;
 
   const guard = await guardPage(page, async (route, url) => {
@@ -140,6 +146,7 @@ async function openPane(
     }
     if (url.origin === origin && url.pathname.startsWith('/api/')) {
       apiRequests.push(`${route.request().method()} ${url.pathname}`);
+      if (url.pathname.endsWith('/commit')) commitBodies.push(route.request().postDataJSON());
       if (commitFailures > 0 && url.pathname.endsWith('/commit')) {
         commitFailures -= 1;
         await route.fulfill({ status: 500, json: { code: 'WORKLINK_INTERNAL', message: 'An unexpected error.' } });
@@ -161,6 +168,7 @@ async function openPane(
     page,
     guard,
     apiRequests,
+    commitBodies,
     state: () => page.evaluate(() => (window as unknown as { __fakeOffice: FakeOfficeState }).__fakeOffice),
   };
 }
@@ -346,6 +354,39 @@ describe.skipIf(!enabled)('linking panel in Chromium', () => {
     expect(background).toBe('rgb(41, 41, 41)');
     expect(await seriousViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(imagesDir, 'taskpane-linking-pl.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('lets the agent pick the current work item', async () => {
+    const pane = await openPane(composeItem('Question about an order'), { mailboxVersion: '1.14' });
+    const { page } = pane;
+    const picker = page.getByRole('combobox', { name: "Your team's work item for this email" });
+    await picker.waitFor();
+
+    await picker.selectOption(references.delivery!);
+    await page.getByRole('radio', { name: 'Send as normal email' }).check();
+    await page.getByRole('button', { name: 'Link recipients' }).click();
+    await page.getByText('Done. The recipients are linked.', { exact: false }).waitFor();
+
+    expect(pane.apiRequests).toContain('GET /api/v1/work-items');
+    expect(pane.commitBodies).toEqual([
+      { choices: [{ mailbox: plSupport.emailAddress, action: 'plain' }], currentReference: references.delivery },
+    ]);
+    await page.close();
+  });
+
+  it('uses the high-contrast theme under forced colours', async () => {
+    const pane = await openPane(composeItem('Order 4471'), { forcedColors: true });
+    const { page } = pane;
+    await page.getByRole('heading', { name: 'Link this email' }).waitFor();
+
+    // Forced colours replace the computed colours, so the theme's own token tells which theme is in use.
+    const background = await page
+      .locator('.fui-FluentProvider')
+      .first()
+      .evaluate((element) => getComputedStyle(element).getPropertyValue('--colorNeutralBackground1').trim());
+
+    expect(background).toBe('#000000');
     await page.close();
   });
 
