@@ -37,6 +37,11 @@ export function openDatabase(url: string): DatabaseHandle {
     // PostgreSQL returns bigint (COUNT, SUM) as text by default; Worklink's counts fit a number.
     pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value, 10));
     const pool = new pg.Pool({ connectionString: url, max: 10 });
+    // pg-pool emits 'error' when the server ends an idle session (restart, failover, pg_terminate_backend), and
+    // an 'error' event without a listener ends the process. The pool has already dropped that client, and the
+    // next query opens a new session or fails in its caller, which logs it.
+    // NOTE: the dropped session itself is not logged, because openDatabase has no logger.
+    pool.on('error', () => undefined);
     return { db: new Kysely<Database>({ dialect: new PostgresDialect({ pool }) }), dialect: 'postgres' };
   }
 
