@@ -16,13 +16,27 @@ function isCalendarDate(value: string): boolean {
 
 /** Returns the creation form of a team, fields in their defined order; empty when the team has none. */
 export async function getTeamForm(db: Executor, teamId: number): Promise<FormField[]> {
+  return (await getTeamForms(db, [teamId])).get(teamId) ?? [];
+}
+
+/**
+ * Returns the creation forms of several teams in one query, keyed by team id, fields in their
+ * defined order. A team without a form maps to an empty list.
+ */
+export async function getTeamForms(db: Executor, teamIds: readonly number[]): Promise<Map<number, FormField[]>> {
+  const unique = [...new Set(teamIds)];
+  const forms = new Map<number, FormField[]>(unique.map((teamId) => [teamId, []]));
+  if (unique.length === 0) {
+    return forms;
+  }
   const rows = await db
     .selectFrom('team_form_fields')
     .selectAll()
-    .where('team_id', '=', teamId)
+    .where('team_id', 'in', unique)
+    .orderBy('team_id')
     .orderBy('position')
     .execute();
-  return rows.map((row) => {
+  for (const row of rows) {
     const field: FormField = {
       name: row.name,
       label: { en: row.label_en, pl: row.label_pl },
@@ -32,8 +46,9 @@ export async function getTeamForm(db: Executor, teamId: number): Promise<FormFie
     if (row.type === 'choice') {
       field.options = parseJson<string[]>(row.options, []);
     }
-    return field;
-  });
+    forms.get(row.team_id)?.push(field);
+  }
+  return forms;
 }
 
 /** Throws `WORKLINK_FORM_INVALID` for repeated names, a choice without options, or options on other types. */

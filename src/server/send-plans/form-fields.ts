@@ -1,15 +1,11 @@
 import type { FormField } from '../../core/api-types.js';
 import { WorklinkError, isWorklinkError } from '../errors.js';
 import type { Executor } from '../repositories/executor.js';
-import { getTeamForm, validateFormValues } from '../repositories/team-forms.js';
+import { getTeamForms, validateFormValues } from '../repositories/team-forms.js';
 
 /** Loads the creation forms of the given teams, keyed by team id. */
 export async function loadTeamForms(db: Executor, teamIds: number[]): Promise<Map<number, FormField[]>> {
-  const forms = new Map<number, FormField[]>();
-  for (const teamId of new Set(teamIds)) {
-    forms.set(teamId, await getTeamForm(db, teamId));
-  }
-  return forms;
+  return getTeamForms(db, teamIds);
 }
 
 /** The values a `create` choice entered in the creation form of its mailbox's team. */
