@@ -28,9 +28,26 @@ export function creationBlockedReason(automaticReason: string | null, senderIsOw
 }
 
 /**
+ * Locks the reference counter rows of `series` in alphabetical order. A new
+ * reference keeps its counter row locked until the commit, so without one
+ * order two messages that list the teams in opposite orders deadlock on
+ * PostgreSQL. SQLite locks the whole database for a write.
+ */
+async function lockReferenceCounters(db: Executor, series: ('ticket' | 'case')[]): Promise<void> {
+  for (const name of [...new Set(series)].sort()) {
+    await db
+      .updateTable('reference_counters')
+      .set((eb) => ({ next_value: eb.ref('next_value') }))
+      .where('series', '=', name)
+      .execute();
+  }
+}
+
+/**
  * Creates a work item of the mailbox's default type for each mailbox that no
  * rule placed, and adds its route to `planned`. Two mailboxes of one team on
- * the same message share that team's work item.
+ * the same message share that team's work item, of the type of the mailbox
+ * listed first.
  */
 export async function createMissingItems(
   db: Executor,
@@ -39,11 +56,20 @@ export async function createMissingItems(
   subject: string,
   requester: string | null,
 ): Promise<CreatedItem[]> {
-  const createdItems: CreatedItem[] = [];
+  const creators: MatchedMailbox[] = [];
   for (const matched of needsItem) {
-    if (planned.some((route) => route.teamId === matched.mailbox.teamId)) {
-      continue;
+    const teamId = matched.mailbox.teamId;
+    if (!planned.some((route) => route.teamId === teamId) && !creators.some((c) => c.mailbox.teamId === teamId)) {
+      creators.push(matched);
     }
+  }
+  await lockReferenceCounters(
+    db,
+    creators.map((matched) => matched.mailbox.defaultType),
+  );
+
+  const createdItems: CreatedItem[] = [];
+  for (const matched of creators) {
     // The requester is never a connected mailbox here, because their mail creates nothing.
     const created = await createWorkItem(db, {
       teamId: matched.mailbox.teamId,
