@@ -26,6 +26,11 @@ export interface SmtpListenerOptions {
 
 export interface SmtpListener {
   port: number;
+  /**
+   * Stops accepting connections, lets open transactions finish, sends 421 to
+   * idle clients, and resolves once every connection is closed and every
+   * started message is stored or rejected.
+   */
   close(): Promise<void>;
 }
 
@@ -65,6 +70,9 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
   const { config, database, log, events } = options;
   const allowList = await createClientAllowList(config.smtpAllowedHosts);
   const certificate = readCertificate(config);
+
+  // Messages being stored, so that close() returns only after their transactions have ended.
+  const ingestions = new Set<Promise<void>>();
 
   const server = new SMTPServer({
     name: 'worklink',
@@ -118,7 +126,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       session: SMTPServerSession,
       callback: (error?: Error | null, message?: string) => void,
     ) {
-      void (async () => {
+      const ingestion = (async () => {
         const raw = await readMessage(stream);
         if (stream.sizeExceeded) {
           log.warn({ sessionId: session.id, limit: config.smtpMaxMessageBytes }, 'smtp message rejected: too big');
@@ -153,6 +161,8 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
         log.error({ err: error }, 'inbound message could not be stored');
         callback(smtpError(451, '4.3.0 Message not stored, try again later'));
       });
+      ingestions.add(ingestion);
+      void ingestion.finally(() => ingestions.delete(ingestion));
     },
   });
 
@@ -174,9 +184,32 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
 
   return {
     port: boundPort,
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      const closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
-      }),
+      });
+      // smtp-server 3.21 waits up to its closeTimeout (30 seconds by default) for clients to disconnect. A client
+      // between two messages has nothing to finish, so it gets 421 now, as does each client once its message is stored.
+      closeIdleConnections(server);
+      const sweep = setInterval(() => closeIdleConnections(server), 100);
+      try {
+        await closed;
+      } finally {
+        clearInterval(sweep);
+      }
+      await Promise.allSettled(ingestions);
+      log.info('smtp listener stopped');
+    },
   };
+}
+
+/** Sends 421 to each connection with no open transaction (no MAIL FROM since its last DATA reply), which closes it. */
+function closeIdleConnections(server: SMTPServer): void {
+  for (const connection of server.connections) {
+    // smtp-server sets `session.envelope` only after it sends the greeting, although its type declares it always set.
+    const envelope = connection.session.envelope as SMTPServerSession['envelope'] | undefined;
+    if (envelope === undefined || envelope.mailFrom === false) {
+      connection.send(421, 'Server shutting down');
+    }
+  }
 }
