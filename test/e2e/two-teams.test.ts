@@ -17,6 +17,7 @@ import type { RouteGuard } from '../support/browser.js';
 import { availableDialects } from '../support/databases.js';
 import { addinDir, ensureAddinBuilt } from './harness/addin-build.js';
 import { startE2eServer } from './harness/e2e-server.js';
+import { openEventStream } from './harness/event-stream-client.js';
 import type { E2eServer } from './harness/e2e-server.js';
 import { SimulatorPage } from './harness/simulator-page.js';
 import { WorklinkApi, countMessage } from './harness/worklink-api.js';
@@ -179,6 +180,8 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
   });
 
   it('5. files the external reply-all once in each item and notifies each team once', async () => {
+    const teamAStream = await openEventStream(server, await api.token(UK_AGENT));
+    const teamBStream = await openEventStream(server, await api.token(PL_AGENT));
     const eventsBefore = messageEvents.length;
 
     await deliver(
@@ -190,10 +193,18 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     const replyAllId = '<b7e9f0a1c2d3.20241202114027@mail.fabrikam.example>';
     await expect.poll(async () => countMessage(await api.workItem(UK_AGENT, world.refA), replyAllId)).toBe(1);
     await expect.poll(async () => countMessage(await api.workItem(PL_AGENT, world.refB), replyAllId)).toBe(1);
-    // NOTE: counted on the server's event bus, which feeds the notification stream; the pane's stream is not read here.
     const events = messageEvents.slice(eventsBefore);
     expect(events.filter((event) => event.teamId === world.teamA)).toHaveLength(1);
     expect(events.filter((event) => event.teamId === world.teamB)).toHaveLength(1);
+    // Each team's stream is what its agents' task panes receive.
+    await expect.poll(() => teamAStream.events.filter((event) => event.event === 'message').length).toBe(1);
+    await expect.poll(() => teamBStream.events.filter((event) => event.event === 'message').length).toBe(1);
+    // A second notification would follow the first within the same commit; give it time to arrive.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    teamAStream.close();
+    teamBStream.close();
+    expect(teamAStream.events.filter((event) => event.event === 'message').length).toBe(1);
+    expect(teamBStream.events.filter((event) => event.event === 'message').length).toBe(1);
     await sim.openMessage(/Re: RE: Invoice 2024/);
     await sim.screenshot('05-external-reply-all');
   });

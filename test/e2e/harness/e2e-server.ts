@@ -31,6 +31,8 @@ export interface E2eServer {
   events: EventBus;
   /** `127.0.0.1:PORT` of the HTTPS listener, for the browser's host map. */
   address: string;
+  /** The listener's self-signed certificate for localhost, to trust in HTTPS clients. */
+  certificate: Buffer;
   smtpPort: number;
   close(): Promise<void>;
 }
@@ -86,6 +88,7 @@ export async function startE2eServer(dialect: Dialect, addinDir: string): Promis
     config,
     events,
     address: `127.0.0.1:${port}`,
+    certificate: tls.cert,
     smtpPort: smtp.port,
     async close() {
       await smtp.close();

@@ -22,7 +22,7 @@ export class WorklinkApi {
 
   constructor(private readonly server: E2eServer) {}
 
-  private async token(email: string): Promise<string> {
+  async token(email: string): Promise<string> {
     let token = this.tokens.get(email);
     if (token === undefined) {
       const response = await this.server.app.inject({ method: 'POST', url: '/api/v1/dev/tokens', payload: { email } });
