@@ -35,7 +35,7 @@ export interface Settings {
   failurePolicy: FailurePolicy;
 }
 
-/** How the add-in found the connected mailbox behind a recipient that the directory does not list. */
+/** Graph lookup by which the add-in found the connected mailbox behind a recipient the directory does not list. */
 export type ResolvedVia = 'proxy-address' | 'group-member';
 
 export interface Recipient {

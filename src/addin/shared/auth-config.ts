@@ -1,5 +1,5 @@
 /**
- * How the add-in authenticates, fixed at build time. Webpack's DefinePlugin compiles in
+ * Sign-in settings of the add-in, fixed at build time. Webpack's DefinePlugin compiles in
  * `__WORKLINK_AUTH_MODE__` from `WORKLINK_AUTH` (`dev` unless set), and for `entra` also the
  * client id, tenant and API audience from the `WORKLINK_ENTRA_*` variables that the server reads.
  * The send handler needs this before it has any token, so it cannot ask the server. A build

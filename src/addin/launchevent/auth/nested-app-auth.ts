@@ -25,7 +25,7 @@ export interface NestedAppAuthOptions {
 
 export interface AcquiredToken {
   token: string;
-  /** Milliseconds since the epoch, or `null` when MSAL did not say. */
+  /** Milliseconds since the epoch, or `null` when MSAL returned no `expiresOn`. */
   expiresAt: number | null;
 }
 

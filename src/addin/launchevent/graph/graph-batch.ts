@@ -53,8 +53,8 @@ export class GraphLookupError extends Error {
 }
 
 /**
- * The Graph client's last middleware: it sends the request with the given `fetch` and bearer
- * token, so the client needs no authentication provider and tests need no network.
+ * Creates the Graph client's last middleware, which sends the request with the given `fetch`
+ * and bearer token, so the client needs no authentication provider and tests need no network.
  */
 function fetchMiddleware(fetchGraph: GraphFetch, token: string, signal: AbortSignal | undefined) {
   return {
@@ -74,8 +74,8 @@ function fetchMiddleware(fetchGraph: GraphFetch, token: string, signal: AbortSig
 }
 
 /**
- * A `Request`-like object for `BatchRequestContent`, which reads only `url`, `method` and
- * `headers.forEach` of a GET. The JavaScript-only runtime may have no `Request` class.
+ * Builds a `Request`-like object for `BatchRequestContent`, which reads only `url`, `method`
+ * and `headers.forEach` of a GET. The JavaScript-only runtime may have no `Request` class.
  */
 function batchStep(url: string): Request {
   const headers = { forEach: (_callback: (value: string, key: string) => void) => undefined };
@@ -110,7 +110,7 @@ async function sendOneBatch(
 
 /**
  * Sends `requests` in batches of at most 20, at most 3 batches in flight, and returns the
- * responses by request id. A request that Graph did not answer is missing from the result.
+ * responses by request id. A request without a response in the batch result is missing from the result.
  * Rejects with `GraphLookupError` when a batch fails as a whole or time runs out.
  */
 export function sendBatches(

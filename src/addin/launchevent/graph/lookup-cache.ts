@@ -18,7 +18,7 @@ export const MISS_TTL_MS = 60 * 60 * 1000;
 export const MAX_CACHED_LOOKUPS = 500;
 
 /**
- * What Graph told about one address: the connected mailbox it is (`proxy-address`, an alias of
+ * Result of one address's lookup: the connected mailbox it is (`proxy-address`, an alias of
  * the mailbox) or contains (`group-member`, a distribution list or group with the mailbox
  * among its transitive members), or `null` for neither.
  */

@@ -32,7 +32,7 @@ interface Lookup {
 export interface RecipientResolver {
   /**
    * Returns, by lower-case address without tag, what Graph found for the internal recipients
-   * that the directory does not list. Addresses Graph could not answer for are missing, so
+   * that the directory does not list. Addresses whose lookup failed are missing, so
    * their recipients go to the server as they are. Never rejects.
    */
   resolve(recipients: readonly Recipient[], directory: Directory, timeoutMs: number): Promise<LookupMap>;
@@ -104,6 +104,8 @@ function advance(lookup: Lookup, response: GraphBatchResponse, known: { [address
   };
 
   if (step.kind === 'members') {
+    // NOTE: only the first page of members is read (`@odata.nextLink` is not followed), and a
+    // list with several connected mailboxes reports the first one found.
     for (const member of found) {
       const mailbox = connected(member);
       if (mailbox) {
@@ -133,7 +135,7 @@ function advance(lookup: Lookup, response: GraphBatchResponse, known: { [address
     return;
   }
 
-  // No user has the address: it may be a group unless Outlook says it is a user.
+  // No user has the address, so it may be a group unless Outlook marks it as a user.
   const type = lookup.target.recipientType;
   if (step.kind === 'user' && type !== 'user' && type !== 'externalUser') {
     lookup.step = { kind: 'group' };
@@ -172,8 +174,10 @@ export function createRecipientResolver(options: RecipientResolverOptions): Reci
         if (response && response.status >= 200 && response.status < 300) {
           advance(lookup, response, known);
         } else {
-          // Throttled or forbidden: leave it unresolved and uncached, so the next send asks again.
-          log.warn(`worklink: Graph answered ${response ? response.status : 'nothing'} for a recipient lookup`);
+          // Throttled or forbidden: leave it unresolved and uncached, so the next send looks it up again.
+          log.warn(
+            `worklink: Graph returned ${response ? `status ${response.status}` : 'no response'} for a recipient lookup`,
+          );
           lookup.step = null;
         }
       });
