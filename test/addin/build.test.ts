@@ -3,7 +3,6 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'acorn';
-import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 import webpack from 'webpack';
 import type { Configuration, Stats } from 'webpack';
@@ -11,12 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAUNCH_EVENT_GZIP_BUDGET_BYTES, gzipSize } from '../../scripts/bundle-size-plugin.js';
 import { validateManifest } from '../../scripts/validate-manifest.js';
 import createConfigs, { DEV_ORIGIN, resolvePublicOrigin, rewriteManifestOrigin } from '../../webpack.config.js';
+import { OFFICE_JS_URL, chromiumAvailable, launchChromium, requireChromium } from '../support/browser.js';
 
 // These tests read the built dist/addin. When it is missing they build it once in production
 // mode; after source changes, run `npm run build` first so that they see the new files.
 const rootDir = path.resolve(import.meta.dirname, '../..');
 const distDir = path.join(rootDir, 'dist/addin');
-const OFFICE_JS = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
+const OFFICE_JS = OFFICE_JS_URL;
 
 function runWebpack(configs: Configuration[]): Promise<Stats[]> {
   return new Promise((resolve, reject) => {
@@ -178,9 +178,8 @@ describe('bundle size budget', () => {
 });
 
 describe('task pane page in Chromium', () => {
-  const chromiumPath = process.env.WORKLINK_CHROMIUM_PATH ?? '/usr/bin/chromium';
-  const available = existsSync(chromiumPath);
-  const requireAll = process.env.WORKLINK_REQUIRE_ALL === '1';
+  const available = chromiumAvailable('the task pane page tests');
+  const requireAll = requireChromium;
   const DEV_TOKEN = 'dev-token-for-uk-agent';
 
   // Office.js stand-in: the page must never load the real script from Microsoft's CDN.
@@ -199,12 +198,8 @@ describe('task pane page in Chromium', () => {
 
   beforeAll(async () => {
     if (!available) return;
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      // page.route below fulfils or aborts every request. These flags send anything that slips
-      // past it to a closed loopback port, so it fails instead of reaching a network.
-      args: ['--no-sandbox', '--proxy-server=127.0.0.1:9', '--host-resolver-rules=MAP * ~NOTFOUND'],
-    });
+    // page.route below fulfils or aborts every request; the browser resolves no host name at all.
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
