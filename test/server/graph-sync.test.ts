@@ -289,7 +289,7 @@ describe.each(await availableDialects())('graph sync on %s', (dialect) => {
   });
 
   it('restarts the round when the delta state expired', async () => {
-    graph.addMessage(ukSupport, plainMessage(1));
+    const first = graph.addMessage(ukSupport, plainMessage(1));
     const worker = createWorker();
     await worker.runCycle();
     graph.expireDeltaState();
@@ -297,10 +297,41 @@ describe.each(await availableDialects())('graph sync on %s', (dialect) => {
 
     const reports = await worker.runCycle();
 
-    expect(reports[0]).toMatchObject({ status: 'synced', ingested: 2 });
+    // The new round lists the first message again, which is already routed and so not downloaded.
+    expect(reports[0]).toMatchObject({ status: 'synced', ingested: 1 });
+    expect(graph.mimeFetches(first)).toBe(1);
     expect(await countRows(harness.database.db, 'messages')).toBe(2);
     expect(await countRows(harness.database.db, 'work_items')).toBe(2);
     expect(lines.some((line) => line.msg === 'graph sync state unusable, restarting the delta round')).toBe(true);
+  });
+
+  it('skips copies already routed to the team', async () => {
+    const raw = readFixture('06-new-to-two-mailboxes.eml');
+    // Each mailbox's copy carries its own transport header, so the two differ in content hash.
+    const ukCopy = graph.addMessage(ukSupport, Buffer.concat([Buffer.from('X-Copy-Of: uk\r\n'), raw]));
+    const plCopy = graph.addMessage(plSupport, Buffer.concat([Buffer.from('X-Copy-Of: pl\r\n'), raw]));
+
+    const reports = await createWorker().runCycle();
+
+    expect(reports.map((report) => report.ingested)).toEqual([1, 0]);
+    expect(graph.mimeFetches(ukCopy)).toBe(1);
+    expect(graph.mimeFetches(plCopy)).toBe(0);
+    expect(await countRows(harness.database.db, 'messages')).toBe(1);
+    expect(await countRows(harness.database.db, 'work_items')).toBe(2);
+    expect(await countRows(harness.database.db, 'message_routes')).toBe(2);
+  });
+
+  it('ingests a copy routed to another team only', async () => {
+    const raw = readFixture('01-external-request.eml');
+    // A Bcc copy: Team B's address is in no header, so the first copy routes to Team A alone.
+    graph.addMessage(ukSupport, raw);
+    const plCopy = graph.addMessage(plSupport, raw);
+
+    const reports = await createWorker().runCycle();
+
+    expect(reports.map((report) => report.ingested)).toEqual([1, 1]);
+    expect(graph.mimeFetches(plCopy)).toBe(1);
+    expect(await countRows(harness.database.db, 'work_items')).toBe(2);
   });
 
   it('does not follow a saved link to another host', async () => {
@@ -378,12 +409,14 @@ describe.each(await availableDialects())('graph sync on %s', (dialect) => {
   it('stops when the lease is taken away', async () => {
     [1, 2, 3].forEach((number) => graph.addMessage(ukSupport, plainMessage(number)));
     const id = await mailboxId(ukSupport);
-    graph.deltaDelayMs = 100;
+    graph.deltaDelayMs = 300;
     const worker = createWorker({ instanceId: 'slow-instance' });
 
     const cycle = worker.runCycle();
     // Another instance takes the lease while the first delta page is on its way.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    while (deltaRequests().length === 0) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await harness.database.db
       .updateTable('mailbox_sync')
       .set({ lease_owner: 'thief', lease_expires_at: new Date(Date.now() + 60_000).toISOString() })

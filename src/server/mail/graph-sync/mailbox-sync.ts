@@ -4,6 +4,7 @@ import { WorklinkError } from '../../errors.js';
 import type { MailboxEntry } from '../../repositories/mailboxes.js';
 import { ingestMessage } from '../ingest.js';
 import type { MailEventSink } from '../ingest.js';
+import { extractMessageIds } from '../parse-message.js';
 import { GraphResponseError } from './graph-client.js';
 import type { GraphClient } from './graph-client.js';
 import type { MailboxLease } from './mailbox-lease.js';
@@ -23,6 +24,8 @@ export interface MailboxSyncResult {
   ingested: number;
   /** Delta entries for messages that left the inbox, which are not ingested. */
   removed: number;
+  /** Messages not downloaded because their Message-ID is already attached to a work item of the mailbox's team. */
+  skipped: number;
   pages: number;
 }
 
@@ -36,7 +39,7 @@ export interface MailboxSyncResult {
  */
 export async function syncMailbox(context: MailboxSyncContext, mailbox: MailboxEntry): Promise<MailboxSyncResult> {
   const { graph, lease, log, signal } = context;
-  const result: MailboxSyncResult = { ingested: 0, removed: 0, pages: 0 };
+  const result: MailboxSyncResult = { ingested: 0, removed: 0, skipped: 0, pages: 0 };
 
   const saved = await lease.readDeltaLink();
   let link = saved ?? graph.initialDeltaUrl(mailbox.address);
@@ -76,9 +79,11 @@ export async function syncMailbox(context: MailboxSyncContext, mailbox: MailboxE
       // One conditional update per message: cheap next to the MIME download, and it stops this instance
       // before it ingests anything once another instance has taken over an expired lease.
       await lease.renew();
+      if (await isRoutedToTeam(context.database, entry.internetMessageId, mailbox.teamId)) {
+        result.skipped += 1;
+        continue;
+      }
       const raw = await graph.getMime(mailbox.address, entry.id);
-      // NOTE: a message that changes in the inbox (read, flagged, moved back) comes again in the next round,
-      // and its MIME is fetched again. Ingestion then adds no route, but the download is repeated.
       await ingestMessage(
         context.database,
         {
@@ -105,4 +110,32 @@ export async function syncMailbox(context: MailboxSyncContext, mailbox: MailboxE
     }
     link = next;
   }
+}
+
+/**
+ * Checks whether a message with this Message-ID is attached to a work item of
+ * `teamId`. Delta rounds report a message again when it is read or flagged,
+ * and each mailbox that received a message has its own copy, whose MIME may
+ * differ in transport headers and so in content hash. Skipping those keeps
+ * one message row and one download. A new message that reuses a routed
+ * Message-ID is skipped as well.
+ */
+async function isRoutedToTeam(
+  database: DatabaseHandle,
+  internetMessageId: string | undefined,
+  teamId: number,
+): Promise<boolean> {
+  const messageId = internetMessageId === undefined ? undefined : extractMessageIds(internetMessageId)[0];
+  if (messageId === undefined) {
+    return false;
+  }
+  const row = await database.db
+    .selectFrom('messages')
+    .innerJoin('message_routes', 'message_routes.message_id', 'messages.id')
+    .innerJoin('work_items', 'work_items.id', 'message_routes.work_item_id')
+    .select('messages.id')
+    .where('messages.message_id', '=', messageId)
+    .where('work_items.team_id', '=', teamId)
+    .executeTakeFirst();
+  return row !== undefined;
 }

@@ -145,7 +145,7 @@ export class GraphSyncWorker {
     });
     try {
       const result = await syncMailbox({ database, graph, lease, events: this.options.events, log, signal }, mailbox);
-      if (result.ingested > 0 || result.removed > 0) {
+      if (result.ingested > 0 || result.removed > 0 || result.skipped > 0) {
         log.info(result, 'graph mailbox synced');
       }
       return { mailboxId: mailbox.id, status: 'synced', ingested: result.ingested };
