@@ -103,7 +103,8 @@ async function workItem(
 export async function seedDemo(db: Kysely<Database>): Promise<void> {
   await db.transaction().execute(async (trx) => {
     // Instances that start together on one PostgreSQL database would otherwise both find
-    // nothing and both insert. SQLite runs one writing transaction at a time anyway.
+    // nothing and both insert. Kysely runs one SQLite transaction at a time per process.
+    // NOTE: two processes seeding one SQLite file at the same moment may fail with SQLITE_BUSY.
     if (trx.getExecutor().adapter instanceof PostgresAdapter) {
       await sql`select pg_advisory_xact_lock(${seedLockKey})`.execute(trx);
     }
