@@ -135,6 +135,7 @@ if (await waitForHealth(`${scheme}://${probeHost}:${port}/healthz`, 60_000)) {
       `  Health check:         ${origin}/healthz`,
       `  Manifest to sideload: ${manifest}`,
       `  Dev sign-in:          POST ${origin}/api/v1/dev/tokens {"email": "uk.agent@contoso.example"}`,
+      ...(setting('WORKLINK_AUTH', 'dev') === 'dev' ? [`  Outlook simulator:    ${origin}/dev/outlook`] : []),
       scheme === 'https'
         ? `  The certificate is self-signed (${path.join(setting('WORKLINK_DATA_DIR', ''), 'tls', 'localhost.crt')}); trust it before sideloading.`
         : '  TLS is off (WORKLINK_TLS=off): Outlook only loads add-ins over HTTPS.',
