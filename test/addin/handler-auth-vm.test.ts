@@ -64,7 +64,7 @@ function jwt(expiresAt: number): string {
   return `${encode({ alg: 'none' })}.${encode({ sub: 'uk.agent@contoso.example', exp: Math.floor(expiresAt / 1000) })}.s`;
 }
 
-function load(ssoToken: string | null) {
+function load(ssoToken: string | null, browserGlobals: Record<string, unknown> = {}) {
   const directory = demoDirectory();
   const token = jwt(Date.now() + 60 * 60 * 1000);
   const outlook = createOutlookMock({
@@ -119,6 +119,7 @@ function load(ssoToken: string | null) {
     OfficeRuntime: { storage, auth: { getAccessToken } },
     fetch,
     console,
+    ...browserGlobals,
   });
   vm.runInContext(script, context, { filename: 'launchevent.js' });
 
@@ -168,6 +169,22 @@ describe('Entra launchevent.js in a bare runtime', () => {
 
     expect(options).toEqual({ allowEvent: true });
     expect(getAccessToken).toHaveBeenCalledTimes(1);
+  });
+
+  it('falls back when the host has no NAA bridge', async () => {
+    // With window and crypto MSAL runs, finds no nested app bridge and reaches the stub of its
+    // standard controller. Every fetch still goes to the fake backend only.
+    const { send, getAccessToken, console, context } = load('valid', { window: {}, crypto: globalThis.crypto });
+    expect(vm.runInContext('typeof window', context)).toBe('object');
+
+    const first = await send();
+
+    expect(first).toEqual({ allowEvent: true });
+    expect(getAccessToken).toHaveBeenCalledTimes(1);
+    expect(console.warn).toHaveBeenCalledWith(
+      'worklink: createNestablePublicClientApplication failed; using the Office SSO fallback from now on',
+      expect.stringContaining('WORKLINK_MSAL_STANDARD_UNAVAILABLE'),
+    );
   });
 
   it('stops with the sign-in alert without a token', async () => {

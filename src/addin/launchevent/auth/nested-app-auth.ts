@@ -30,10 +30,16 @@ export interface AcquiredToken {
 }
 
 /**
- * MSAL error codes after which NAA will not work in this runtime, as reported for event
- * handlers. Other failures may be intermittent, so NAA is tried again on the next send.
+ * Error codes after which NAA will not work in this runtime: MSAL's, as reported for event
+ * handlers, and the stub's for a host without the NAA bridge (`msal-standard-stub.ts`).
+ * Other failures may be intermittent, so NAA is tried again on the next send.
  */
-const PERMANENT_FAILURES = ['storage_not_supported', 'crypto_nonexistent', 'untrusted_origin'];
+const PERMANENT_FAILURES = [
+  'storage_not_supported',
+  'crypto_nonexistent',
+  'untrusted_origin',
+  'WORKLINK_MSAL_STANDARD_UNAVAILABLE',
+];
 
 /** Tells whether the runtime has what MSAL needs; the JavaScript-only runtime has no `window`. */
 export function runtimeSupportsMsal(): boolean {
