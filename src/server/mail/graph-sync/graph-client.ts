@@ -69,7 +69,7 @@ export class GraphClient {
     this.sleep = options.sleep ?? defaultSleep;
   }
 
-  /** URL of the first delta round of a mailbox's inbox. */
+  /** Builds the URL of the first delta round of a mailbox's inbox. */
   initialDeltaUrl(address: string): string {
     const path = `users/${encodeURIComponent(address)}/mailFolders/inbox/messages/delta`;
     const url = new URL(path, this.baseUrl);

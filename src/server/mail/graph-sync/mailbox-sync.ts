@@ -34,8 +34,9 @@ export interface MailboxSyncResult {
  * It starts from the saved link (or the initial delta URL) and follows
  * `@odata.nextLink` until `@odata.deltaLink`. Each page's messages are
  * ingested before the next link is saved, so a stop or crash at any point
- * resumes at the first page not fully ingested and skips no message. A page
- * may be read twice in that case; ingestion is idempotent per MIME content.
+ * resumes at the first page not fully ingested and loses no message. A page
+ * may then be read twice, which stores nothing twice because ingestion is
+ * idempotent per MIME content and routed Message-IDs are skipped.
  */
 export async function syncMailbox(context: MailboxSyncContext, mailbox: MailboxEntry): Promise<MailboxSyncResult> {
   const { graph, lease, log, signal } = context;

@@ -21,9 +21,9 @@ export interface GraphSyncWorkerOptions {
   graphBaseUrl: string;
   /** Pause between the end of one cycle and the start of the next. */
   pollIntervalMs: number;
-  /** How long a mailbox lease lasts without renewal; a crashed instance's mailboxes wait this long. */
+  /** How long a mailbox lease lasts without renewal, which is also how long a crashed instance's mailboxes wait. */
   leaseDurationMs: number;
-  /** Lease owner written to `mailbox_sync`; unique per server process. Defaults to a random UUID. */
+  /** Lease owner written to `mailbox_sync`, unique per server process. Defaults to a random UUID. */
   instanceId?: string;
   retry?: Partial<RetryPolicy>;
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
