@@ -23,7 +23,7 @@ import type { TokenProvider } from './auth/token-provider.js';
 import { createTokenProvider } from './auth/token-provider.js';
 import { createTokenCache } from './auth/token-cache.js';
 import type { LookupMap, RecipientResolver } from './graph/recipient-resolver.js';
-import { lookupKey } from './graph/recipient-resolver.js';
+import { withResolvedAddresses } from './graph/recipient-resolver.js';
 import { createDirectoryCache } from './directory-cache.js';
 import type { ComposeItem, OfficeItemApi } from '../shared/office-async.js';
 import { createLimiter, createOfficeItemApi } from '../shared/office-async.js';
@@ -98,17 +98,6 @@ interface PlanRun {
   client: BackendClient;
   budget: RequestBudget;
   directory: Directory;
-}
-
-/** Adds what Graph found to each recipient whose address it resolved to a connected mailbox. */
-function withResolvedAddresses(recipients: Recipient[], lookups: LookupMap, directory: Directory): Recipient[] {
-  return recipients.map((recipient) => {
-    const found = lookups[lookupKey(recipient, directory)];
-    if (!found || !found.mailbox) return recipient;
-    const resolved: Recipient = { ...recipient, resolvedAddress: found.mailbox };
-    if (found.via) resolved.resolvedVia = found.via;
-    return resolved;
-  });
 }
 
 export function createSendHandler(deps: SendHandlerDeps): (event: SendEvent) => Promise<void> {

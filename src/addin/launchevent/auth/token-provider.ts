@@ -117,7 +117,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
         },
         (error: unknown) => {
           pending[kind] = undefined;
-          log.warn(`worklink: reading the cached ${kind} token failed`, describeError(error));
+          log.warn(`worklink: getting the ${kind} token failed`, describeError(error));
           return null;
         },
       );

@@ -53,6 +53,17 @@ export function lookupKey(recipient: Recipient, directory: Directory): string {
   return splitPlusAddress(recipient.emailAddress, directory.settings.plusAddressing.separator || '+').base;
 }
 
+/** Adds what Graph found to each recipient whose address it resolved to a connected mailbox. */
+export function withResolvedAddresses(recipients: Recipient[], lookups: LookupMap, directory: Directory): Recipient[] {
+  return recipients.map((recipient) => {
+    const found = lookups[lookupKey(recipient, directory)];
+    if (!found || !found.mailbox) return recipient;
+    const resolved: Recipient = { ...recipient, resolvedAddress: found.mailbox };
+    if (found.via) resolved.resolvedVia = found.via;
+    return resolved;
+  });
+}
+
 /** Quotes a value for an OData string literal, where a single quote is written twice. */
 function odataString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
