@@ -47,7 +47,7 @@ interface FakeMsal {
   acquireTokenSilent: ReturnType<typeof vi.fn<(request: { scopes: string[] }) => Promise<AuthenticationResult>>>;
 }
 
-/** A stand-in for `createNestablePublicClientApplication`; `fail` makes `acquireTokenSilent` reject. */
+/** Creates a stand-in for `createNestablePublicClientApplication`; `fail` makes `acquireTokenSilent` reject. */
 function fakeMsal(options: { token?: string; fail?: { errorCode: string } } = {}): FakeMsal {
   const acquireTokenSilent = vi.fn(async (request: { scopes: string[] }) => {
     if (options.fail) {
@@ -412,7 +412,8 @@ describe('auth config', () => {
       audience: 'api://worklink.contoso.example/',
     });
 
-    expect(config.mode === 'entra' && config.apiScopes).toEqual(['api://worklink.contoso.example/access_as_user']);
+    expect(config.mode).toBe('entra');
+    expect(config.mode === 'entra' ? config.apiScopes : []).toEqual(['api://worklink.contoso.example/access_as_user']);
   });
 
   it.each([

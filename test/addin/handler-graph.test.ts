@@ -64,8 +64,8 @@ const allPoland: GraphGroup = {
 };
 
 /**
- * A fake Graph `$batch` endpoint behind a `fetch` function; it opens no socket. It answers
- * `proxyAddresses` filters on users and groups and the transitive members of a group.
+ * A fake Graph `$batch` endpoint behind a `fetch` function; it opens no socket. It returns
+ * results for `proxyAddresses` filters on users and groups and the transitive members of a group.
  */
 function createFakeGraph(options: { users?: GraphUser[]; groups?: GraphGroup[] } = {}) {
   const users = options.users ?? [plSupportUser, janUser];
@@ -79,8 +79,8 @@ function createFakeGraph(options: { users?: GraphUser[]; groups?: GraphGroup[] }
       ? /^proxyAddresses\/any\(p:p eq 'smtp:(.+)'\)$/.exec(decodeURIComponent(filter[1] as string))
       : null;
     if (!match) throw new Error(`fake Graph: unexpected filter in ${url}`);
-    const wanted = `smtp:${(match[1] as string).replace(/''/g, "'").toLowerCase()}`;
-    return list.filter((entry) => entry.proxyAddresses.some((proxy) => proxy.toLowerCase() === wanted));
+    const expected = `smtp:${(match[1] as string).replace(/''/g, "'").toLowerCase()}`;
+    return list.filter((entry) => entry.proxyAddresses.some((proxy) => proxy.toLowerCase() === expected));
   }
 
   function answer(step: BatchStep): { id: string; status: number; body: unknown } {
@@ -214,7 +214,7 @@ function setup(options: GraphSetup) {
   return { outlook, backend, graph, storage, tokens, log, send, planRecipients };
 }
 
-/** Decodes the address that a lookup's `proxyAddresses` filter asks for. */
+/** Decodes the address in a lookup's `proxyAddresses` filter. */
 function filteredAddress(url: string): string {
   const filter = decodeURIComponent((/\$filter=([^&]*)/.exec(url) as RegExpExecArray)[1] as string);
   return (/'smtp:(.+)'/.exec(filter) as RegExpExecArray)[1] as string;
