@@ -375,6 +375,23 @@ describe.skipIf(!enabled)('linking panel in Chromium', () => {
     await page.close();
   });
 
+  it("follows Outlook's theme changes", async () => {
+    const pane = await openPane(composeItem('Order 4471'));
+    const { page } = pane;
+    await page.getByRole('heading', { name: 'Link this email' }).waitFor();
+    const provider = page.locator('.fui-FluentProvider').first();
+    const background = () => provider.evaluate((element) => getComputedStyle(element).backgroundColor);
+    expect(await background()).toBe('rgb(255, 255, 255)');
+
+    await page.evaluate(() => {
+      const fire = (window as unknown as { __fakeOfficeFire(type: string, args: unknown): void }).__fakeOfficeFire;
+      fire('officeThemeChanged', { officeTheme: { bodyBackgroundColor: '#1f1f1f' } });
+    });
+
+    await expect.poll(background).toBe('rgb(41, 41, 41)');
+    await page.close();
+  });
+
   it('uses the high-contrast theme under forced colours', async () => {
     const pane = await openPane(composeItem('Order 4471'), { forcedColors: true });
     const { page } = pane;

@@ -7,7 +7,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { createOfficeItemApi } from '../shared/office-async.js';
 import type { KeyValueStorage } from '../shared/storage.js';
 import { t } from '../shared/strings.js';
@@ -29,7 +29,10 @@ export interface AppProps {
   language: Language;
   /** BCP 47 tag of Outlook's display language, such as `pl-PL`, for dates and lists. */
   locale: string;
+  /** Theme when the pane opens; it follows Outlook's theme changes afterwards. */
   theme: PaneThemeName;
+  /** Picks the theme for a theme that Outlook reports later. */
+  themeFor?: (officeTheme: Office.OfficeTheme) => PaneThemeName;
   /** Origin of the Worklink server, e.g. `https://localhost:3000`. */
   apiOrigin: string;
   storage: KeyValueStorage;
@@ -51,8 +54,13 @@ const useStyles = makeStyles({
 });
 
 /** Renders the Worklink task pane: sign-in first, then the linking panel in compose mode or the work item view in read mode. */
-export function App({ language, locale, theme, apiOrigin, storage, host, signInHost, fetchImpl }: AppProps) {
+export function App(props: AppProps) {
+  const { language, locale, apiOrigin, storage, host, signInHost, fetchImpl, themeFor } = props;
   const styles = useStyles();
+  const [theme, setTheme] = useState<PaneThemeName>(props.theme);
+  useEffect(() => {
+    if (themeFor) host.onThemeChanged((officeTheme) => setTheme(themeFor(officeTheme)));
+  }, [host, themeFor]);
   const api = useMemo(() => createPaneApi({ apiOrigin, storage, fetchImpl }), [apiOrigin, storage, fetchImpl]);
   const auth = useAuth(api, storage, signInHost);
   const linkingDeps = useMemo(

@@ -37,6 +37,7 @@ void Office.onReady(() => {
       language={language}
       locale={displayLanguage}
       theme={pickThemeName(readOfficeTheme(), forcedColors())}
+      themeFor={(officeTheme) => pickThemeName(officeTheme, forcedColors())}
       apiOrigin={resolvePaneApiOrigin(window.location, __WORKLINK_API_ORIGIN__)}
       storage={createStorage()}
       host={createOfficeHost()}

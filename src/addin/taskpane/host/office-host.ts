@@ -28,6 +28,8 @@ export interface PaneHost {
   onInitializationContextChanged(handler: (contextData: string) => void): void;
   /** Calls `handler` when the agent selects another message while the pane is pinned (Mailbox 1.5). */
   onItemChanged(handler: () => void): void;
+  /** Calls `handler` with the new theme when the agent changes Outlook's theme (Mailbox 1.14). */
+  onThemeChanged(handler: (theme: Office.OfficeTheme) => void): void;
   /** Tells whether `item.sendAsync` may be called (Mailbox 1.15). */
   canSend(): boolean;
   send(): Promise<void>;
@@ -112,6 +114,13 @@ export function createOfficeHost(): PaneHost {
     onItemChanged: (handler) => {
       if (!mailbox || typeof mailbox.addHandlerAsync !== 'function' || !isSupported('1.5')) return;
       mailbox.addHandlerAsync(Office.EventType.ItemChanged, () => handler());
+    },
+
+    onThemeChanged: (handler) => {
+      if (!mailbox || typeof mailbox.addHandlerAsync !== 'function' || !isSupported('1.14')) return;
+      mailbox.addHandlerAsync(Office.EventType.OfficeThemeChanged, (event: { officeTheme?: Office.OfficeTheme }) => {
+        if (event?.officeTheme) handler(event.officeTheme);
+      });
     },
 
     canSend: () => mode === 'compose' && isSupported('1.15') && typeof composeItem.sendAsync === 'function',
