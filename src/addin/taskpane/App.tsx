@@ -29,7 +29,7 @@ export interface AppProps {
   language: Language;
   /** BCP 47 tag of Outlook's display language, such as `pl-PL`, for dates and lists. */
   locale: string;
-  /** Theme when the pane opens; it follows Outlook's theme changes afterwards. */
+  /** Theme when the pane opens. Later changes of Outlook's theme come through `themeFor`. */
   theme: PaneThemeName;
   /** Picks the theme for a theme that Outlook reports later. */
   themeFor?: (officeTheme: Office.OfficeTheme) => PaneThemeName;
