@@ -246,9 +246,10 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
   const deadline = Date.now() + startTimeoutMs;
   while (!((await healthzAnswers(options.httpPort)) && (await smtpGreets(options.smtpPort)))) {
     if (exitedEarly || Date.now() > deadline) {
+      const timedOut = !exitedEarly;
       signal('SIGKILL');
       const exit = await exited;
-      const reason = exitedEarly ? `exited (code ${exit.code}, signal ${exit.signal})` : 'timed out';
+      const reason = timedOut ? 'timed out' : `exited (code ${exit.code}, signal ${exit.signal})`;
       throw new Error(`The server process ${reason} before it was ready. Its output:\n${output}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
