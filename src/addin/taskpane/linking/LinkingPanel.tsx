@@ -69,7 +69,8 @@ export function LinkingPanel({ deps, language, locale, onSignInNeeded }: Linking
         </MessageBar>
       )}
 
-      {plan && plan.decisions.length > 0 && phase.kind !== 'done' && (
+      {/* Decisions that the recipients already satisfy need nothing from the agent, so no cards are shown. */}
+      {plan && plan.decisions.length > 0 && plan.decisionNeeded && phase.kind !== 'done' && (
         <>
           <Body1>{t('linking.intro', language)}</Body1>
           {plan.decisions.map((decision, index) => (
