@@ -8,7 +8,7 @@
 /** Global name under which the host page exposes its bridge. */
 export const BRIDGE_GLOBAL = 'worklinkSimulator';
 
-/** Which add-in runtime a frame hosts. */
+/** The add-in runtime that a frame hosts. */
 export type FrameRole = 'taskpane' | 'launchevent';
 
 /** Office's async result as JSON: `status` is `succeeded` or `failed`. */
@@ -24,7 +24,7 @@ export interface OfficeRecipientJson {
   recipientType: string;
 }
 
-/** What a frame needs when its shim starts, taken once per frame load. */
+/** The host's state that a frame's shim reads once, when the frame loads. */
 export interface FrameContext {
   displayLanguage: string;
   officeTheme: {

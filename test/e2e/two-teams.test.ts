@@ -1,7 +1,7 @@
 /**
  * The two-team scenario end to end: the built add-in runs unchanged in the Outlook host
  * simulator, in headless Chromium, against the real server with its SMTP listener. It runs
- * in English and in Polish on SQLite, saving a screenshot per step to docs/images/, and once
+ * in English and in Polish on SQLite, saving a screenshot per step (see `imagesDir`), and once
  * on PostgreSQL without screenshots.
  */
 import fs from 'node:fs';
@@ -79,7 +79,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     await sim.pane.getByRole('heading', { name: sim.addin('linking.heading') }).waitFor({ timeout: 15_000 });
   }
 
-  /** Confirms the linking panel and waits until the message is sent, pressing Send when the pane asks for it. */
+  /** Confirms the linking panel and waits until the pane has sent the message with `sendAsync`. */
   async function confirmAndSend(): Promise<void> {
     const sentBefore = (await sim.inspect()).sent.length;
     await sim.pane.getByRole('button', { name: sim.addin('linking.confirmAndSend') }).click();
@@ -124,7 +124,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     await server?.close();
   });
 
-  it('1. turns the external request into a Team A work item', async () => {
+  it('1. files the request for Team A', async () => {
     await deliver('01-external-request.eml', ['uk.support@contoso.example']);
 
     await expect
@@ -138,7 +138,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     await sim.screenshot('01-request-in-inbox');
   });
 
-  it('2. shows the work item of the request in read mode', async () => {
+  it('2. shows the work item in read mode', async () => {
     await sim.page.getByRole('button', { name: sim.host('worklink'), exact: true }).click();
     await sim.signInPane(UK_AGENT);
 
@@ -146,7 +146,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     await sim.screenshot('02-read-mode-pane');
   });
 
-  it('3. names Team B in the prompt and creates a linked item from the panel', async () => {
+  it('3. names Team B and creates a linked item', async () => {
     await sim.openMessage(REQUEST_IN_LIST);
     await sim.replyAll();
     await sim.appendCc('pl.support@contoso.example');
@@ -167,7 +167,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     world.refB = links[0]!.reference;
   });
 
-  it('4. sends with rewritten recipients and files the reply once in each item', async () => {
+  it('4. files the rewritten reply once per team', async () => {
     const sent = await sim.lastSent();
     world.replyId = sent.messageId;
 
@@ -179,7 +179,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     await sim.screenshot('04-sent-with-plus-addresses');
   });
 
-  it('5. files the external reply-all once in each item and notifies each team once', async () => {
+  it('5. files the reply-all once per team', async () => {
     const teamAStream = await openEventStream(server, await api.token(UK_AGENT));
     const teamBStream = await openEventStream(server, await api.token(PL_AGENT));
     const eventsBefore = messageEvents.length;
@@ -209,7 +209,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     await sim.screenshot('05-external-reply-all');
   });
 
-  it('6. shows Team B its item in full and Team A in header view', async () => {
+  it('6. shows Team B full and Team A headers', async () => {
     const own = await api.workItem(PL_AGENT, world.refB);
     const linked = await api.workItem(PL_AGENT, world.refA);
 
@@ -224,7 +224,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     await sim.screenshot('06-team-b-read-mode');
   });
 
-  it('7. offers the linked item on a second reply and creates nothing new', async () => {
+  it('7. shares a second reply with the link', async () => {
     await sim.signInAs(UK_AGENT);
     const teamBBefore = await teamItems(PL_AGENT, world.teamB);
     await sim.openMessage(REQUEST_IN_LIST);
@@ -242,7 +242,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     expect(await teamItems(PL_AGENT, world.teamB)).toEqual(teamBBefore);
   });
 
-  it('8. sends to external recipients only without any request', async () => {
+  it('8. sends external-only mail without requests', async () => {
     await sim.newMessage();
     await sim.fill('to', 'ops@northwind.example');
     await sim.fill('subject', 'Delivery window for order 4471');
@@ -254,7 +254,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     await sim.screenshot('08-external-only');
   });
 
-  it('9. keeps the failure policy while the server is down', async () => {
+  it('9. keeps the failure policy when down', async () => {
     await sim.page.getByLabel(sim.host('backendDown')).check();
     await sim.openMessage(REQUEST_IN_LIST);
     await sim.replyAll();
@@ -284,7 +284,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
       .toBe(1);
   });
 
-  it('10. verifies a +tag-only change and creates nothing twice on a doubled send event', async () => {
+  it('10. survives the +tag and refire quirks', async () => {
     for (const key of ['ignorePlusTagChanges', 'refireAfterChange', 'staleRecipientList'] as const) {
       await sim.page.getByLabel(sim.host(key)).check();
     }

@@ -1,6 +1,6 @@
 /**
  * Shared Playwright helpers for browser tests: finding and launching the system Chromium, and
- * a route guard that answers every request from local files or a loopback server and aborts
+ * a route guard that fulfils every request from local files or a loopback server and aborts
  * everything else before it leaves the browser.
  */
 import { existsSync } from 'node:fs';
@@ -64,7 +64,7 @@ export interface RouteGuard {
   blocked: string[];
 }
 
-/** Loopback origins, whatever the port: `localhost`, `127.x.x.x` and `[::1]`. */
+/** Tells whether a URL is on loopback (`localhost`, `127.x.x.x` or `[::1]`, any port) or needs no network. */
 export function isLoopbackUrl(url: string): boolean {
   let parsed: URL;
   try {
@@ -79,7 +79,7 @@ export function isLoopbackUrl(url: string): boolean {
 
 /**
  * Routes every request of `context`, frames included, before any page loads: `handle` may
- * answer a request and return true; otherwise loopback requests continue and all others
+ * fulfil a request and return true; otherwise loopback requests continue and all others
  * (the Office.js CDN included) are aborted and recorded.
  */
 export async function guardContext(

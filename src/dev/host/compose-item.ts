@@ -1,6 +1,6 @@
 /**
  * The simulated compose item and its Office async operations. Outlook on the web and new
- * Outlook allow at most 3 async calls in flight at once; the simulator fails the fourth as
+ * Outlook allow at most 3 async calls in flight at once. The simulator fails the fourth as
  * those clients do, so an add-in that does not queue its calls shows the bug here. Each
  * runtime (task pane, launch event) has its own Office.js and so its own count.
  */

@@ -89,7 +89,7 @@ export function buildMime(message: OutgoingMessage): { raw: string; envelopeTo: 
   return { raw: `${headers.join('\r\n')}\r\n\r\n${body}\r\n`, envelopeTo };
 }
 
-/** A new Message-ID in the sender's domain. */
+/** Generates a new Message-ID in the sender's domain. */
 export function newMessageId(senderAddress: string): string {
   const domain = senderAddress.slice(senderAddress.lastIndexOf('@') + 1) || 'simulator.invalid';
   const random = Array.from(crypto.getRandomValues(new Uint8Array(12)), (byte) =>

@@ -8,9 +8,9 @@ export const FIELDS: readonly Field[] = ['to', 'cc', 'bcc'];
 export const ORGANISATION_DOMAIN = 'contoso.example';
 
 /**
- * Guesses the `recipientType` that Outlook would report: addresses of the organisation resolve
- * to `user`, except plus addresses, which Outlook does not resolve (`other`); anything else is
- * `externalUser`.
+ * Guesses the `recipientType` that Outlook would report. Addresses of the organisation resolve
+ * to `user`, but Outlook does not resolve plus addresses, so those are `other`. Any other
+ * address is `externalUser`.
  */
 export function recipientTypeOf(emailAddress: string): string {
   const [local = '', domain = ''] = splitAddress(emailAddress);
@@ -79,7 +79,7 @@ export function formatRecipients(recipients: readonly OfficeRecipientJson[]): st
     .join('; ');
 }
 
-/** The address without its `+tag`, lower-cased: what Exchange routes on. */
+/** Returns the address without its `+tag`, lower-cased, which is the address Exchange delivers to. */
 export function baseAddress(emailAddress: string): string {
   const [local, domain] = splitAddress(emailAddress.trim().toLowerCase());
   const plus = local.indexOf('+');

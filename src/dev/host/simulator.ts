@@ -210,7 +210,7 @@ export class Simulator {
     if (this.compose) this.compose.state[field] = recipients;
   }
 
-  /** The bridge that the shim in each add-in frame calls. */
+  /** Builds the bridge that the shim in each add-in frame calls. */
   bridge(): SimulatorBridge & { inspect(): string } {
     return {
       context: (role) => JSON.stringify(this.frameContext(role)),

@@ -85,7 +85,7 @@ const polish: Record<HostStringKey, string> = {
   takingLonger: 'Dodatek Worklink działa dłużej niż zwykle…',
   handlerRequests: 'Żądania wysłane przez procedurę obsługi wysyłania: {count}',
   sent: 'Wysłano: {subject}',
-  workItems: 'Elementy pracy: {references}',
+  workItems: 'Zgłoszenia: {references}',
   log: 'Dziennik zdarzeń',
 };
 

@@ -1,4 +1,4 @@
-/** The Office.js enumerations that Worklink reads, with the string values Office.js uses. */
+/** Creates the Office.js enumerations that Worklink reads, with the string values Office.js uses. */
 export function createEnums() {
   return {
     AsyncResultStatus: { Succeeded: 'succeeded', Failed: 'failed' },

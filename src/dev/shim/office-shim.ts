@@ -26,18 +26,22 @@ const bridge = findBridge();
 const role: FrameRole = location.pathname.indexOf('launchevent') >= 0 ? 'launchevent' : 'taskpane';
 const context = JSON.parse(bridge.context(role)) as FrameContext;
 
-/** Forwards the frame's console to the host's log, which stands in for Outlook's runtime log. */
+/** Forwards the frame's console to the host's log, which replaces Outlook's runtime log here. */
 function mirrorConsole(): void {
   for (const level of ['log', 'info', 'warn', 'error'] as const) {
     const original = console[level].bind(console);
     console[level] = (...args: unknown[]) => {
       original(...args);
-      const text = args
-        .map((arg) => (typeof arg === 'string' ? arg : arg instanceof Error ? arg.message : safeJson(arg)))
-        .join(' ');
+      const text = args.map(describeArgument).join(' ');
       bridge.log(role, level, text);
     };
   }
+}
+
+function describeArgument(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.message;
+  return safeJson(value);
 }
 
 function safeJson(value: unknown): string {
@@ -55,7 +59,10 @@ function safeJson(value: unknown): string {
 function wrapFetch(): void {
   const originalFetch = window.fetch.bind(window);
   window.fetch = (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+    let url: string;
+    if (typeof input === 'string') url = input;
+    else if (input instanceof URL) url = input.href;
+    else url = input.url;
     const method = (init && init.method) || (typeof input === 'object' && 'method' in input ? input.method : 'GET');
     const reachable = bridge.recordRequest(role, method.toUpperCase(), url);
     if (!reachable) return Promise.reject(new TypeError('Failed to fetch'));

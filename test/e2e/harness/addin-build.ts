@@ -1,4 +1,4 @@
-/** Makes sure `dist/addin` holds a built add-in, building it once with webpack's Node API when it is missing. */
+/** Makes sure `dist/addin` contains a built add-in, building it once with webpack's Node API when it is missing. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import webpack from 'webpack';

@@ -3,6 +3,7 @@
  * the chosen display language. The task pane's controls come from the add-in's catalogues.
  */
 import { mkdirSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { expect } from 'vitest';
@@ -12,7 +13,14 @@ import { t } from '../../../src/addin/shared/strings.js';
 import type { StringKey } from '../../../src/addin/shared/strings.js';
 import { ADDIN_ORIGIN } from './e2e-server.js';
 
-export const imagesDir = path.resolve(import.meta.dirname, '../../../docs/images');
+/**
+ * Folder of the screenshots: the guides' `docs/images` with `WORKLINK_E2E_SCREENSHOTS=1`, else a
+ * temporary folder, so that an ordinary test run leaves the tracked images alone.
+ */
+export const imagesDir =
+  process.env.WORKLINK_E2E_SCREENSHOTS === '1'
+    ? path.resolve(import.meta.dirname, '../../../docs/images')
+    : path.join(os.tmpdir(), 'worklink-e2e-images');
 
 export interface SentMessage {
   messageId: string;

@@ -24,7 +24,7 @@ const sourceDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..
 /**
  * Bundles the simulator's browser code with esbuild on first use and keeps it in memory.
  * The simulator is a development tool, so it builds from the TypeScript sources rather than
- * adding a production build step. esbuild is a dev dependency: without it the route answers
+ * adding a production build step. esbuild is a dev dependency: without it the route returns
  * `WORKLINK_DEV_SIMULATOR_UNAVAILABLE`.
  */
 export function createBundleCache(): (name: SimulatorBundle) => Promise<string> {

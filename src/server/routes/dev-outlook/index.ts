@@ -26,7 +26,7 @@ const RelayBody = Type.Object(
 );
 
 /**
- * The Outlook host simulator at `/dev/outlook`: a page that provides the part of Office.js
+ * Registers the Outlook host simulator at `/dev/outlook`: a page that provides the part of Office.js
  * that Worklink uses, runs the built add-in bundles unchanged in frames, and delivers what the
  * simulated agent sends to this server's SMTP listener. Registered only under
  * `WORKLINK_AUTH=dev`, which the config restricts to loopback hosts.

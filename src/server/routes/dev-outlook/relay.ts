@@ -35,11 +35,6 @@ export async function relayToListener(config: Readonly<Config>, request: RelayRe
   try {
     createTransport = (await import('nodemailer')).createTransport;
   } catch (error) {
-    // nodemailer reports a message whose every recipient was rejected as EENVELOPE.
-    const envelopeError = error as { code?: string; rejected?: unknown[] };
-    if (envelopeError.code === 'EENVELOPE' && Array.isArray(envelopeError.rejected)) {
-      return { accepted: [], rejected: envelopeError.rejected.map(String), response: 'no connected recipient' };
-    }
     throw new WorklinkError(
       'WORKLINK_DEV_RELAY_FAILED',
       `nodemailer could not be loaded (${(error as Error).message}): install the dev dependencies with npm install.`,
