@@ -32,13 +32,14 @@ describe.each(await availableDialects())('server with graph sync on %s', (dialec
   let destroyDatabase: () => Promise<void>;
   const servers: ServerProcess[] = [];
 
-  const startServer = async (overrides: { smtpPort?: number; env?: Record<string, string> } = {}) => {
+  const startServer = async (overrides: { env?: Record<string, string> } = {}) => {
     const server = await startServerProcess({
       entry: build.entry,
       dataDir,
       databaseUrl,
       httpPort: await freePort(),
-      smtpPort: overrides.smtpPort ?? 0,
+      // The helper waits for the SMTP greeting, so every server gets a listener even where no test uses it.
+      smtpPort: await freePort(),
       env: {
         WORKLINK_GRAPH_SYNC: 'on',
         WORKLINK_GRAPH_TENANT_ID: fakeTenantId,
@@ -134,7 +135,7 @@ describe.each(await availableDialects())('server with graph sync on %s', (dialec
 
   it.runIf(dialect === 'postgres')('streams events of another instance', async () => {
     const receiving = await startServer({ env: { WORKLINK_GRAPH_SYNC: 'off' } });
-    const ingesting = await startServer({ smtpPort: await freePort(), env: { WORKLINK_GRAPH_SYNC: 'off' } });
+    const ingesting = await startServer({ env: { WORKLINK_GRAPH_SYNC: 'off' } });
     const base = `http://127.0.0.1:${receiving.httpPort}`;
     const tokenResponse = await fetch(`${base}/api/v1/dev/tokens`, {
       method: 'POST',
