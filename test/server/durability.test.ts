@@ -82,6 +82,9 @@ interface LoadOptions {
   shouldStop?: () => boolean;
 }
 
+/** Time after which a load starts no further delivery, so that a stuck server fails the test with a count, not a timeout. */
+const loadDeadlineMs = 40_000;
+
 /**
  * Delivers `messages` over `connections` pooled SMTP connections, one
  * message at a time on each. A failure is recorded and the worker moves on,
@@ -90,6 +93,7 @@ interface LoadOptions {
 async function deliverAll(port: number, messages: TestMessage[], options: LoadOptions): Promise<DeliveryOutcome> {
   const outcome: DeliveryOutcome = { acknowledged: [], failures: new Map() };
   let next = 0;
+  const deadline = Date.now() + loadDeadlineMs;
 
   const worker = async (): Promise<void> => {
     const transport = nodemailer.createTransport({
@@ -99,7 +103,7 @@ async function deliverAll(port: number, messages: TestMessage[], options: LoadOp
       maxMessages: Infinity,
     });
     try {
-      while (next < messages.length && options.shouldStop?.() !== true) {
+      while (next < messages.length && Date.now() < deadline && options.shouldStop?.() !== true) {
         const message = messages[next++];
         if (message === undefined) {
           break;
@@ -148,7 +152,8 @@ async function deliverWithRetries(
     }
     const outcome = await deliverAll(port, pending, { connections: 4 });
     rejections.push(...serverRejections(outcome));
-    pending = pending.filter((message) => outcome.failures.has(message.messageId));
+    const acknowledged = new Set(outcome.acknowledged);
+    pending = pending.filter((message) => !acknowledged.has(message.messageId));
   }
   return { failing: pending.map((message) => message.messageId), rejections };
 }
