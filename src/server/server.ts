@@ -1,50 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig } from './config.js';
-import type { Config } from './config.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
-import type { DatabaseHandle } from './db/database.js';
 import { WorklinkError } from './errors.js';
 import { startGraphSync } from './mail/graph-sync/start-graph-sync.js';
+import { startSmtpListener } from './mail/smtp-listener.js';
 import { EventBus } from './notifications/bus.js';
 import { startPgFanout } from './notifications/pg-fanout.js';
 import { seedDemo } from './seed/demo.js';
 import { loadTlsFiles } from './tls/certificate.js';
-
-/** Exports of `src/server/mail/smtp-listener.ts`, loaded at run time so that the server also starts without it. */
-interface SmtpListenerModule {
-  startSmtpListener(options: {
-    config: Readonly<Config>;
-    database: DatabaseHandle;
-    log: FastifyBaseLogger;
-    events?: EventBus;
-  }): Promise<{ port: number; close(): Promise<void> }>;
-}
-
-const smtpListenerModule = './mail/smtp-listener.js';
-
-async function startSmtp(
-  config: Readonly<Config>,
-  database: DatabaseHandle,
-  app: FastifyInstance,
-): Promise<{ port: number; close(): Promise<void> } | undefined> {
-  if (config.smtpPort === 0) {
-    app.log.info('SMTP listener off (WORKLINK_SMTP_PORT=0)');
-    return undefined;
-  }
-  let module: SmtpListenerModule;
-  try {
-    module = (await import(smtpListenerModule)) as SmtpListenerModule;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND') {
-      app.log.warn('SMTP listener module not built; inbound mail is off');
-      return undefined;
-    }
-    throw error;
-  }
-  return module.startSmtpListener({ config, database, log: app.log, events: app.events });
-}
 
 /**
  * Starts Worklink: loads the configuration, migrates (and seeds) the
@@ -79,8 +43,12 @@ async function main(): Promise<void> {
     database.dialect === 'postgres'
       ? await startPgFanout({ bus: events, database, connectionString: config.databaseUrl, log: app.log, instanceId })
       : undefined;
+  // SMTP listens before HTTP so that `/healthz` answers 200 only once both listeners are up.
+  const smtp = config.smtpPort === 0 ? undefined : await startSmtpListener({ config, database, log: app.log, events });
+  if (smtp === undefined) {
+    app.log.info('SMTP listener off (WORKLINK_SMTP_PORT=0)');
+  }
   await app.listen({ host: config.host, port: config.port });
-  const smtp = await startSmtp(config, database, app);
   const graphSync = startGraphSync({ config, database, log: app.log, events, instanceId });
   app.log.info(
     {
