@@ -48,7 +48,7 @@ export interface LoadRun {
 
 /**
  * Sends requests to a loopback URL for `seconds` and returns the completed rate. Throws when
- * any request failed or answered other than 2xx, because a rate of errors measures nothing.
+ * any request failed or returned a status other than 2xx, because a rate of errors measures nothing.
  */
 export async function runLoad(options: {
   url: string;

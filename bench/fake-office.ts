@@ -16,7 +16,7 @@ export interface FakeItem {
   recipients: Record<Field, FakeRecipient[]>;
   sessionData: Record<string, string>;
   internetHeaders: Record<string, string>;
-  /** The object the handler sees as `Office.context.mailbox.item`. */
+  /** The object that the handler reads as `Office.context.mailbox.item`. */
   item: Record<string, unknown>;
 }
 

@@ -32,7 +32,7 @@ export interface HandlerScenarioResult {
 }
 
 export interface HandlerFigures {
-  /** How requests were counted, for the report. */
+  /** Description of the counting method, for the report. */
   method: string;
   scriptPath: string;
   externalOnly: HandlerScenarioResult;
@@ -47,6 +47,8 @@ interface Sandbox {
   office: ReturnType<typeof createFakeOffice>;
   storage: Record<string, string>;
   errors: string[];
+  /** The latest console lines of the script. */
+  lines: string[];
   /** Runs one send and resolves with the options passed to `event.completed`. */
   send(item: FakeItem): Promise<unknown>;
 }
@@ -72,13 +74,21 @@ function createSandbox(script: string, fetch: FetchLike, storage: Record<string,
       delete storage[key];
     },
   };
-  const quiet = (): void => undefined;
+  const lines: string[] = [];
+  const record = (...args: unknown[]): void => {
+    // Only the latest lines are kept, to explain a failed check without growing over the timed sends.
+    lines.push(args.map(String).join(' '));
+    if (lines.length > 20) lines.shift();
+  };
   const console = {
-    log: quiet,
-    info: quiet,
-    debug: quiet,
-    warn: quiet,
-    error: (...args: unknown[]) => errors.push(args.join(' ')),
+    log: record,
+    info: record,
+    debug: record,
+    warn: record,
+    error: (...args: unknown[]) => {
+      record(...args);
+      errors.push(args.join(' '));
+    },
   };
   // No window, document, setTimeout or AbortController, as in the JavaScript-only runtime.
   const context = vm.createContext({
@@ -93,6 +103,7 @@ function createSandbox(script: string, fetch: FetchLike, storage: Record<string,
     office,
     storage,
     errors,
+    lines,
     send(item) {
       const handler = office.associated.onMessageSendHandler;
       if (handler === undefined) {
@@ -104,7 +115,7 @@ function createSandbox(script: string, fetch: FetchLike, storage: Record<string,
   };
 }
 
-/** A fetch that records each request's method and path and answers it from the app in-process. */
+/** Returns a fetch that records each request's method and path and sends it to the app in-process. */
 function countingFetch(app: FastifyInstance, requests: string[]): FetchLike {
   return async (url: string, init: FetchInit) => {
     const parsed = new URL(url);
@@ -257,7 +268,11 @@ export async function benchHandler(
     const choiceCompleted = await choice.send(item);
     const rewritten = [...item.recipients.to, ...item.recipients.cc].map((entry) => entry.emailAddress);
     if (!rewritten.includes(`pl.support+${linked}@contoso.example`)) {
-      throw new Error(`The handler did not rewrite pl.support to ${linked}; it left ${rewritten.join(', ')}.`);
+      throw new Error(
+        `The handler did not rewrite pl.support to ${linked}; it left ${rewritten.join(', ')} after ` +
+          `${choiceRequests.join(', ') || 'no request'} and completed with ${JSON.stringify(choiceCompleted)}; ` +
+          `its log: ${choice.lines.join(' | ')}`,
+      );
     }
 
     // A second send of the same item: the pane, or the first send, already applied the plan.
@@ -275,7 +290,7 @@ export async function benchHandler(
         `${appliedRequests.length} once applied`,
     );
 
-    // Compute time: the same two requests answered at once with the responses the app gave.
+    // Compute time: the same two requests get the app's earlier responses at once.
     const planText = await app.inject({
       method: 'POST',
       url: '/api/v1/send-plans',

@@ -1,7 +1,7 @@
 /**
  * Inbound mail throughput over real SMTP: Worklink's listener storing and routing each
  * message, against a bare smtp-server that discards it, with the same pooled client, the
- * same message and 8 parallel connections. Also on a store that already holds many
+ * same message and 8 parallel connections. Also on a store that already contains many
  * messages, and on PostgreSQL.
  */
 import nodemailer from 'nodemailer';
@@ -22,10 +22,12 @@ export interface IngestRun {
   /** Messages the server stored (or, for the bare server, received) during the measured part. */
   stored: number;
   fillSeconds: number;
+  /** CPU time of the server process per message, in milliseconds. */
+  serverCpuMsPerMessage: number;
 }
 
 /**
- * The benchmark message: a new request from an external sender to Team A's mailbox, about
+ * Returns the benchmark message: a new request from an external sender to Team A's mailbox, about
  * 1.6 KB of multipart/alternative MIME. Only the Message-ID and the subject number change
  * between sends, because the store keeps each distinct byte sequence once.
  */
@@ -113,45 +115,83 @@ async function deliver(
   }
 }
 
-/** Runs one server of `spec`, warms it up, measures one ingestion run and stops it. */
-export async function measureIngest(
-  label: string,
-  spec: ServerSpec,
+/** A server under test and the Message-ID sequence it has reached. */
+export interface IngestTarget {
+  label: string;
+  server: ServerHandle;
+  runId: string;
+  nextSequence: number;
+}
+
+export async function startTarget(label: string, spec: ServerSpec, sizes: BenchSizes): Promise<IngestTarget> {
+  const server = await startServer(spec);
+  const target: IngestTarget = {
+    label,
+    server,
+    runId: `${label.replace(/[^a-z0-9]+/gi, '-')}-${process.pid}`,
+    nextSequence: 0,
+  };
+  try {
+    if (sizes.ingestWarmupMessages > 0) {
+      await deliver(server.info.smtpPort, sizes.ingestWarmupMessages, 0, target.runId, sizes.ingestTimeoutSeconds);
+      target.nextSequence = sizes.ingestWarmupMessages;
+    }
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return target;
+}
+
+/** Delivers one measured run to `target` and checks that every accepted message was stored. */
+export async function measureRun(
+  target: IngestTarget,
   sizes: BenchSizes,
   log: (line: string) => void,
 ): Promise<IngestRun> {
-  const server: ServerHandle = await startServer(spec);
-  try {
-    const runId = `${label.replace(/[^a-z0-9]+/gi, '-')}-${process.pid}`;
-    if (sizes.ingestWarmupMessages > 0) {
-      await deliver(server.info.smtpPort, sizes.ingestWarmupMessages, 0, runId, sizes.ingestTimeoutSeconds);
-    }
-    const before = await server.counts();
-    const seconds = await deliver(
-      server.info.smtpPort,
-      sizes.ingestMessages,
-      sizes.ingestWarmupMessages,
-      runId,
-      sizes.ingestTimeoutSeconds,
-    );
-    const after = await server.counts();
-    const stored = after.messages - before.messages;
-    if (stored !== sizes.ingestMessages) {
-      throw new Error(`${label}: ${sizes.ingestMessages} messages were accepted but ${stored} were stored.`);
-    }
-    const run: IngestRun = {
-      label,
-      messages: sizes.ingestMessages,
-      seconds,
-      messagesPerSecond: sizes.ingestMessages / seconds,
-      stored,
-      fillSeconds: server.info.fillSeconds,
-    };
-    log(`ingest: ${label} ${run.messagesPerSecond.toFixed(0)} messages/s`);
-    return run;
-  } finally {
-    await server.stop();
+  const { server, label } = target;
+  const before = await server.counts();
+  const seconds = await deliver(
+    server.info.smtpPort,
+    sizes.ingestMessages,
+    target.nextSequence,
+    target.runId,
+    sizes.ingestTimeoutSeconds,
+  );
+  target.nextSequence += sizes.ingestMessages;
+  const after = await server.counts();
+  const stored = after.messages - before.messages;
+  if (stored !== sizes.ingestMessages) {
+    throw new Error(`${label}: ${sizes.ingestMessages} messages were accepted but ${stored} were stored.`);
   }
+  const run: IngestRun = {
+    label,
+    messages: sizes.ingestMessages,
+    seconds,
+    messagesPerSecond: sizes.ingestMessages / seconds,
+    stored,
+    fillSeconds: server.info.fillSeconds,
+    serverCpuMsPerMessage: (after.cpuMicros - before.cpuMicros) / 1000 / sizes.ingestMessages,
+  };
+  log(
+    `ingest: ${label} ${run.messagesPerSecond.toFixed(0)} messages/s, ${run.serverCpuMsPerMessage.toFixed(2)} ms CPU each`,
+  );
+  return run;
+}
+
+/** Adds up the runs of one server as a single run over all their messages. */
+function combineRuns(runs: IngestRun[]): IngestRun {
+  const first = runs[0] as IngestRun;
+  const messages = runs.reduce((sum, run) => sum + run.messages, 0);
+  const seconds = runs.reduce((sum, run) => sum + run.seconds, 0);
+  return {
+    ...first,
+    messages,
+    seconds,
+    stored: runs.reduce((sum, run) => sum + run.stored, 0),
+    messagesPerSecond: messages / seconds,
+    serverCpuMsPerMessage: runs.reduce((sum, run) => sum + run.serverCpuMsPerMessage * run.messages, 0) / messages,
+  };
 }
 
 export interface IngestFigures {
@@ -163,24 +203,52 @@ export interface IngestFigures {
   throughputRatio: number;
   /** Worklink on the filled store over the empty one. */
   growthRatio: number;
+  /** The same two ratios from server CPU time per message, which other load on the machine disturbs less. */
+  cpuThroughputRatio: number;
+  cpuGrowthRatio: number;
   /** PostgreSQL over SQLite, both empty; null when PostgreSQL was unavailable. */
   postgresOverSqlite: number | null;
 }
 
+/**
+ * Measures the bare server, Worklink on an empty SQLite store and Worklink on a filled one in
+ * alternating rounds, all three running at once but loaded one at a time, so that other load
+ * on the machine affects each about equally. PostgreSQL follows in one run of its own.
+ */
 export async function benchIngest(sizes: BenchSizes, log: (line: string) => void): Promise<IngestFigures> {
   const none = { workItems: 0, mailboxes: 0, storedMessages: 0 };
-  const bare = await measureIngest('bare smtp-server (discards)', { kind: 'bare-smtp' }, sizes, log);
-  const sqliteEmpty = await measureIngest('Worklink, empty SQLite store', { kind: 'worklink', fill: none }, sizes, log);
-
   // Ten stored messages per work item, as in long threads of a busy mailbox.
   const filledWorkItems = Math.max(1, Math.floor(sizes.storedMessages / 10));
-  log(`ingest: filling a SQLite store with ${sizes.storedMessages} messages on ${filledWorkItems} work items`);
-  const sqliteFilled = await measureIngest(
-    `Worklink, SQLite store with ${sizes.storedMessages} messages`,
-    { kind: 'worklink', fill: { workItems: filledWorkItems, mailboxes: 0, storedMessages: sizes.storedMessages } },
-    sizes,
-    log,
-  );
+  const targets: IngestTarget[] = [];
+  const runs = new Map<string, IngestRun[]>();
+  try {
+    targets.push(await startTarget('bare smtp-server (discards)', { kind: 'bare-smtp' }, sizes));
+    targets.push(await startTarget('Worklink, empty SQLite store', { kind: 'worklink', fill: none }, sizes));
+    log(`ingest: filling a SQLite store with ${sizes.storedMessages} messages on ${filledWorkItems} work items`);
+    targets.push(
+      await startTarget(
+        `Worklink, SQLite store with ${sizes.storedMessages} messages`,
+        { kind: 'worklink', fill: { workItems: filledWorkItems, mailboxes: 0, storedMessages: sizes.storedMessages } },
+        sizes,
+      ),
+    );
+    for (let round = 0; round < sizes.ingestRounds; round++) {
+      for (const target of targets) {
+        const list = runs.get(target.label) ?? [];
+        list.push(await measureRun(target, sizes, log));
+        runs.set(target.label, list);
+      }
+    }
+  } finally {
+    for (const target of targets) {
+      await target.server.stop();
+    }
+  }
+  const [bare, sqliteEmpty, sqliteFilled] = targets.map((target) => combineRuns(runs.get(target.label) ?? [])) as [
+    IngestRun,
+    IngestRun,
+    IngestRun,
+  ];
 
   let postgresEmpty: IngestRun | { unavailable: string };
   const postgres = await createBenchPostgres();
@@ -189,12 +257,16 @@ export async function benchIngest(sizes: BenchSizes, log: (line: string) => void
     postgresEmpty = postgres;
   } else {
     try {
-      postgresEmpty = await measureIngest(
+      const target = await startTarget(
         'Worklink, empty PostgreSQL store',
         { kind: 'worklink', databaseUrl: postgres.url, fill: none },
         sizes,
-        log,
       );
+      try {
+        postgresEmpty = await measureRun(target, sizes, log);
+      } finally {
+        await target.server.stop();
+      }
     } finally {
       await postgres.drop();
     }
@@ -207,6 +279,8 @@ export async function benchIngest(sizes: BenchSizes, log: (line: string) => void
     postgresEmpty,
     throughputRatio: sqliteEmpty.messagesPerSecond / bare.messagesPerSecond,
     growthRatio: sqliteFilled.messagesPerSecond / sqliteEmpty.messagesPerSecond,
+    cpuThroughputRatio: bare.serverCpuMsPerMessage / sqliteEmpty.serverCpuMsPerMessage,
+    cpuGrowthRatio: sqliteEmpty.serverCpuMsPerMessage / sqliteFilled.serverCpuMsPerMessage,
     postgresOverSqlite:
       'unavailable' in postgresEmpty ? null : postgresEmpty.messagesPerSecond / sqliteEmpty.messagesPerSecond,
   };

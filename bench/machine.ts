@@ -4,8 +4,10 @@ import os from 'node:os';
 export interface MachineInfo {
   cpuModel: string;
   cpuCount: number;
-  /** Nominal clock of the first core in MHz, as `os.cpus()` reports it. */
+  /** Nominal clock of the first core in MHz, as `os.cpus()` reports it; 0 where the VM hides it. */
   cpuMhz: number;
+  /** One-minute load average when the bench started; other processes on the machine raise it. */
+  loadAverage: number;
   memoryGiB: number;
   node: string;
   platform: string;
@@ -18,6 +20,7 @@ export function describeMachine(): MachineInfo {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     cpuCount: cpus.length,
     cpuMhz: cpus[0]?.speed ?? 0,
+    loadAverage: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
     node: process.version,
     platform: `${os.platform()} ${os.arch()}`,

@@ -29,8 +29,8 @@ export interface BenchPostgres {
 }
 
 /**
- * Creates an empty database and returns its URL, or returns the reason when the server
- * does not answer, so that the bench reports the PostgreSQL figure as not measured.
+ * Creates an empty database and returns its URL, or returns the reason when the connection
+ * fails, so that the bench reports the PostgreSQL figure as not measured.
  */
 export async function createBenchPostgres(): Promise<BenchPostgres | { unavailable: string }> {
   const name = `worklink_bench_${randomBytes(6).toString('hex')}`;

@@ -4,7 +4,7 @@ import type { HandlerFigures } from './handler-bench.js';
 import type { IngestFigures, IngestRun } from './ingest-bench.js';
 import { ingestConnections } from './ingest-bench.js';
 import type { MachineInfo } from './machine.js';
-import type { SendPlanFigures } from './send-plan-bench.js';
+import type { MeasuredRun, SendPlanFigures } from './send-plan-bench.js';
 import type { BenchSizes } from './sizes.js';
 
 export interface Target {
@@ -69,7 +69,7 @@ function meets(target: Target, value: number): boolean {
 
 const round = (value: number, digits = 3): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
-/** The keyed figures of a run; the target keys come first, then the reported figures. */
+/** Builds the keyed figures of a run, the target keys first and then the reported figures. */
 export function benchJson(figures: BenchFigures): Record<string, unknown> {
   const { sendPlans, ingest, bundles, handler } = figures;
   const values: Record<string, number> = {
@@ -84,7 +84,12 @@ export function benchJson(figures: BenchFigures): Record<string, unknown> {
   const ingestRun = (run: IngestRun | { unavailable: string }) =>
     'unavailable' in run
       ? run
-      : { messagesPerSecond: round(run.messagesPerSecond, 1), messages: run.messages, seconds: round(run.seconds, 2) };
+      : {
+          messagesPerSecond: round(run.messagesPerSecond, 1),
+          messages: run.messages,
+          seconds: round(run.seconds, 2),
+          serverCpuMsPerMessage: round(run.serverCpuMsPerMessage),
+        };
   return {
     ...values,
     targets: Object.fromEntries(
@@ -98,8 +103,9 @@ export function benchJson(figures: BenchFigures): Record<string, unknown> {
       p50Ms: sendPlans.halfRateRun.p50Ms,
       p99Ms: sendPlans.halfRateRun.p99Ms,
     },
-    sendPlanRequestsPerSecond: round(sendPlans.planRun.requestsPerSecond, 1),
+    sendPlanRequestsPerSecond: sendPlans.planRuns.map((run) => round(run.requestsPerSecond, 1)),
     meRequestsPerSecond: sendPlans.meRuns.map((run) => round(run.requestsPerSecond, 1)),
+    sendPlanCpuRatio: round(sendPlans.cpuRatio),
     handlerComputeMedianMs: {
       connectedWithPaneChoice: round(handler.computeMedianMs.handler, 4),
       externalOnly: round(handler.computeMedianMs.externalOnly, 4),
@@ -114,6 +120,8 @@ export function benchJson(figures: BenchFigures): Record<string, unknown> {
       sqliteWithStoredMessages: ingestRun(ingest.sqliteFilled),
       postgresEmpty: ingestRun(ingest.postgresEmpty),
     },
+    ingestCpuThroughputRatio: round(ingest.cpuThroughputRatio),
+    ingestCpuGrowthRatio: round(ingest.cpuGrowthRatio),
     ingestPostgresOverSqlite: ingest.postgresOverSqlite === null ? null : round(ingest.postgresOverSqlite),
     taskpaneScripts: bundles.taskpaneScripts,
     sizes: figures.sizes,
@@ -129,13 +137,30 @@ function table(header: string[], rows: (string | number)[][]): string {
 }
 
 const fixed = (value: number, digits: number): string => value.toFixed(digits);
+
+/** Yields the baseline and send-plan runs in the order they ran: baseline first, then alternating. */
+function* interleave(meRuns: MeasuredRun[], planRuns: MeasuredRun[]): Generator<[string, MeasuredRun]> {
+  for (let index = 0; index < meRuns.length; index++) {
+    yield ['GET /api/v1/me', meRuns[index] as MeasuredRun];
+    const plan = planRuns[index];
+    if (plan !== undefined) {
+      yield ['POST /api/v1/send-plans', plan];
+    }
+  }
+}
 const count = (value: number): string => value.toLocaleString('en-US');
 
 function ingestRow(run: IngestRun | { unavailable: string }, label: string): (string | number)[] {
   if ('unavailable' in run) {
-    return [label, 'not measured', '', run.unavailable];
+    return [label, 'not measured', '', run.unavailable, ''];
   }
-  return [run.label, fixed(run.messagesPerSecond, 1), count(run.messages), fixed(run.seconds, 2)];
+  return [
+    run.label,
+    fixed(run.messagesPerSecond, 1),
+    count(run.messages),
+    fixed(run.seconds, 2),
+    fixed(run.serverCpuMsPerMessage, 2),
+  ];
 }
 
 /** The Markdown report: method, machine, tables, and which target each figure meets or misses. */
@@ -164,12 +189,13 @@ ${missed.length === 0 ? 'Every target is met.' : `Missed: ${missed.join(', ')}.`
 ## Machine
 
 ${table(
-  ['CPU', 'cores', 'MHz', 'memory', 'Node', 'platform'],
+  ['CPU', 'cores', 'MHz', 'load average at start', 'memory', 'Node', 'platform'],
   [
     [
       machine.cpuModel,
       machine.cpuCount,
-      machine.cpuMhz,
+      machine.cpuMhz === 0 ? 'not reported' : machine.cpuMhz,
+      machine.loadAverage,
       `${machine.memoryGiB} GiB`,
       machine.node,
       `${machine.platform} (${machine.kernel})`,
@@ -185,35 +211,27 @@ ${table(['key', 'figure', 'target', 'measured', 'result'], targetRows)}
 
 Method: one server process (Fastify on 127.0.0.1, SQLite file store, logs silent, TLS off) with ${count(sizes.workItems)} bulk work items and ${count(sizes.mailboxes)} bulk mailboxes on top of the demo seed, bulk-inserted in transactions in ${fixed(sendPlans.fillSeconds, 1)} s.
 autocannon in the runner process sends ${sizes.httpConnections} concurrent connections for ${sizes.httpSeconds} s per run, after ${sizes.httpWarmupSeconds} s of warm-up, every request with the dev token of \`uk.agent@contoso.example\`.
-The baseline \`GET /api/v1/me\` runs before and after the send-plan run, and the ratio uses their mean.
+Baseline (\`GET /api/v1/me\`) and send-plan runs alternate, ${sizes.httpRounds} of each and a last baseline run, so that other load on the machine affects both about equally; the ratio divides the mean send-plan rate by the mean baseline rate.
+The server's CPU time per request comes from \`process.cpuUsage()\` around each run; their ratio (baseline over send plan, ${fixed(sendPlans.cpuRatio, 3)}) is shown for comparison, because it depends less on what else the machine runs.
 The request has 20 recipients, classified as: ${sendPlans.recipientClasses.join(', ')}; the plan lists ${sendPlans.decisions} decisions.
 
 ${table(
-  ['run', 'requests/s', 'requests', 'p50 ms', 'p99 ms'],
+  ['run', 'requests/s', 'requests', 'p50 ms', 'p99 ms', 'server CPU ms per request'],
+  [...interleave(sendPlans.meRuns, sendPlans.planRuns)].map(([name, run]) => [
+    name,
+    fixed(run.requestsPerSecond, 1),
+    count(run.requests),
+    run.p50Ms,
+    run.p99Ms,
+    fixed(run.serverCpuMsPerRequest, 3),
+  ]),
+)}
+
+${table(
+  ['run at a fixed rate', 'requests/s', 'requests', 'p50 ms', 'p99 ms'],
   [
     [
-      'GET /api/v1/me (before)',
-      fixed(sendPlans.meRuns[0].requestsPerSecond, 1),
-      count(sendPlans.meRuns[0].requests),
-      sendPlans.meRuns[0].p50Ms,
-      sendPlans.meRuns[0].p99Ms,
-    ],
-    [
-      'POST /api/v1/send-plans',
-      fixed(sendPlans.planRun.requestsPerSecond, 1),
-      count(sendPlans.planRun.requests),
-      sendPlans.planRun.p50Ms,
-      sendPlans.planRun.p99Ms,
-    ],
-    [
-      'GET /api/v1/me (after)',
-      fixed(sendPlans.meRuns[1].requestsPerSecond, 1),
-      count(sendPlans.meRuns[1].requests),
-      sendPlans.meRuns[1].p50Ms,
-      sendPlans.meRuns[1].p99Ms,
-    ],
-    [
-      `POST /api/v1/send-plans at a fixed ${sendPlans.halfRate}/s (half the maximum)`,
+      `POST /api/v1/send-plans at ${sendPlans.halfRate}/s, half the mean maximum`,
       fixed(sendPlans.halfRateRun.requestsPerSecond, 1),
       count(sendPlans.halfRateRun.requests),
       sendPlans.halfRateRun.p50Ms,
@@ -226,14 +244,15 @@ ${table(
 
 ## Inbound mail
 
-Method: each server runs in its own process on 127.0.0.1; the runner delivers ${count(sizes.ingestMessages)} messages after ${count(sizes.ingestWarmupMessages)} warm-up messages through one nodemailer pooled transport with ${ingestConnections} connections, keeping ${ingestConnections} sends in flight.
+Method: each server runs in its own process on 127.0.0.1; the runner delivers messages through one nodemailer pooled transport with ${ingestConnections} connections, keeping ${ingestConnections} sends in flight.
+The bare server, Worklink on an empty SQLite store and Worklink on a filled one run at the same time and are loaded one after another in ${sizes.ingestRounds} rounds of ${count(sizes.ingestMessages)} messages each, after ${count(sizes.ingestWarmupMessages)} warm-up messages, so that other load on the machine affects each about equally; each row adds up its rounds.
 The message is a 1.6 KB multipart/alternative request from an external sender to \`uk.support@contoso.example\`; only its Message-ID and subject number change, so each one creates a work item.
-Worklink's figure counts messages that its listener acknowledged after the commit, and the run checks the stored count.
+Worklink's listener acknowledges a message after the commit, and each run checks the stored count.
 The filled store holds ${count(sizes.storedMessages)} messages with their MIME and routes on ${count(Math.max(1, Math.floor(sizes.storedMessages / 10)))} work items, bulk-inserted in ${fixed(ingest.sqliteFilled.fillSeconds, 1)} s.
-PostgreSQL runs on a fresh database on 127.0.0.1:5432 that the bench creates and drops.
+PostgreSQL runs once, afterwards, on a fresh database on 127.0.0.1:5432 that the bench creates and drops.
 
 ${table(
-  ['server', 'messages/s', 'messages', 'seconds'],
+  ['server', 'messages/s', 'messages', 'seconds', 'server CPU ms per message'],
   [
     ingestRow(ingest.bare, 'bare'),
     ingestRow(ingest.sqliteEmpty, 'sqlite empty'),
@@ -242,7 +261,9 @@ ${table(
   ],
 )}
 
-\`ingestThroughputRatio\` = ${fixed(ingest.throughputRatio, 3)}, \`ingestGrowthRatio\` = ${fixed(ingest.growthRatio, 3)}, PostgreSQL over SQLite = ${ingest.postgresOverSqlite === null ? 'not measured' : fixed(ingest.postgresOverSqlite, 3)} (no target).
+\`ingestThroughputRatio\` = ${fixed(ingest.throughputRatio, 3)}, \`ingestGrowthRatio\` = ${fixed(ingest.growthRatio, 3)}.
+From server CPU time per message, which leaves out the client's, the same ratios are ${fixed(ingest.cpuThroughputRatio, 3)} and ${fixed(ingest.cpuGrowthRatio, 3)}.
+PostgreSQL over SQLite = ${ingest.postgresOverSqlite === null ? 'not measured' : fixed(ingest.postgresOverSqlite, 3)} (no target).
 
 ## Bundles
 

@@ -27,6 +27,7 @@ export interface BenchResult {
 export async function runBench(sizes: BenchSizes, outDir: string, log: (line: string) => void): Promise<BenchResult> {
   const startedAt = new Date();
   const started = performance.now();
+  const machine = describeMachine();
 
   // The build comes first, so that its CPU use does not overlap a measured load.
   const bundles = await measureBundles(log);
@@ -37,7 +38,7 @@ export async function runBench(sizes: BenchSizes, outDir: string, log: (line: st
     const ingest = await benchIngest(sizes, log);
     figures = {
       sizes,
-      machine: describeMachine(),
+      machine,
       startedAt,
       seconds: (performance.now() - started) / 1000,
       sendPlans,

@@ -10,12 +10,19 @@ import { startServer } from './server-control.js';
 import type { BenchSizes } from './sizes.js';
 import { benchAliasAddress, benchMailboxAddress, benchReference } from './store-fill.js';
 
+/** One load run with the server's CPU time per completed request. */
+export interface MeasuredRun extends LoadRun {
+  serverCpuMsPerRequest: number;
+}
+
 export interface SendPlanFigures {
-  /** The first and the second baseline run, before and after the send-plan run. */
-  meRuns: [LoadRun, LoadRun];
-  planRun: LoadRun;
-  /** Send plans per second over the mean baseline rate. */
+  /** Baseline runs, before, between and after the send-plan runs. */
+  meRuns: MeasuredRun[];
+  planRuns: MeasuredRun[];
+  /** Mean send-plan rate over the mean baseline rate. */
   throughputRatio: number;
+  /** Baseline over send-plan server CPU time per request; less sensitive to other load on the machine. */
+  cpuRatio: number;
   /** The run at a fixed rate of half the send-plan throughput. */
   halfRateRun: LoadRun;
   halfRate: number;
@@ -25,8 +32,10 @@ export interface SendPlanFigures {
   fillSeconds: number;
 }
 
+const mean = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
+
 /**
- * The 20 recipients of the benchmark message: external addresses, internal ones, the agent's
+ * Returns the 20 recipients of the benchmark message: external addresses, internal ones, the agent's
  * own mailbox in two spellings, connected mailboxes of other teams by primary address, by
  * alias and with a plus tag naming an existing work item. Needs at least 4 bulk mailboxes
  * and 2 work items.
@@ -64,7 +73,7 @@ export function benchRecipients(mailboxes: number): Recipient[] {
   ];
 }
 
-/** Sends one plan request and checks that the store answers it as the bench assumes. */
+/** Sends one plan request and checks that the plan classifies the recipients as the bench expects. */
 async function checkPlan(origin: string, token: string, body: unknown): Promise<SendPlanResponse> {
   const response = await fetch(`${origin}/api/v1/send-plans`, {
     method: 'POST',
@@ -117,30 +126,40 @@ export async function benchSendPlans(sizes: BenchSizes, log: (line: string) => v
     const common = { token, connections: sizes.httpConnections };
     const me = { ...common, url: `${origin}/api/v1/me`, method: 'GET' as const };
     const plans = { ...common, url: `${origin}/api/v1/send-plans`, method: 'POST' as const, body };
-    const warmUp = async (options: typeof me | typeof plans): Promise<void> => {
+    const measured = async (options: typeof me | typeof plans, label: string): Promise<MeasuredRun> => {
       if (sizes.httpWarmupSeconds > 0) {
         await runLoad({ ...options, seconds: sizes.httpWarmupSeconds });
       }
+      const before = await server.counts();
+      const run = await runLoad({ ...options, seconds: sizes.httpSeconds });
+      const after = await server.counts();
+      const serverCpuMsPerRequest = (after.cpuMicros - before.cpuMicros) / 1000 / run.requests;
+      log(
+        `send plans: ${label} ${run.requestsPerSecond.toFixed(0)} requests/s, ${serverCpuMsPerRequest.toFixed(3)} ms CPU each`,
+      );
+      return { ...run, serverCpuMsPerRequest };
     };
 
-    await warmUp(me);
-    const meBefore = await runLoad({ ...me, seconds: sizes.httpSeconds });
-    log(`send plans: GET /api/v1/me ${meBefore.requestsPerSecond.toFixed(0)} requests/s`);
-    await warmUp(plans);
-    const planRun = await runLoad({ ...plans, seconds: sizes.httpSeconds });
-    log(`send plans: POST /api/v1/send-plans ${planRun.requestsPerSecond.toFixed(0)} requests/s`);
-    const meAfter = await runLoad({ ...me, seconds: sizes.httpSeconds });
-    log(`send plans: GET /api/v1/me again ${meAfter.requestsPerSecond.toFixed(0)} requests/s`);
+    // Alternating runs spread the effect of other load on the machine over both routes.
+    const meRuns: MeasuredRun[] = [];
+    const planRuns: MeasuredRun[] = [];
+    for (let round = 0; round < sizes.httpRounds; round++) {
+      meRuns.push(await measured(me, 'GET /api/v1/me'));
+      planRuns.push(await measured(plans, 'POST /api/v1/send-plans'));
+    }
+    meRuns.push(await measured(me, 'GET /api/v1/me'));
 
-    const halfRate = Math.max(1, Math.floor(planRun.requestsPerSecond / 2));
+    const planRate = mean(planRuns.map((run) => run.requestsPerSecond));
+    const halfRate = Math.max(1, Math.floor(planRate / 2));
     const halfRateRun = await runLoad({ ...plans, seconds: sizes.httpSeconds, overallRate: halfRate });
     log(`send plans: at ${halfRate}/s p50 ${halfRateRun.p50Ms} ms, p99 ${halfRateRun.p99Ms} ms`);
 
-    const meanBaseline = (meBefore.requestsPerSecond + meAfter.requestsPerSecond) / 2;
     return {
-      meRuns: [meBefore, meAfter],
-      planRun,
-      throughputRatio: planRun.requestsPerSecond / meanBaseline,
+      meRuns,
+      planRuns,
+      throughputRatio: planRate / mean(meRuns.map((run) => run.requestsPerSecond)),
+      cpuRatio:
+        mean(meRuns.map((run) => run.serverCpuMsPerRequest)) / mean(planRuns.map((run) => run.serverCpuMsPerRequest)),
       halfRateRun,
       halfRate,
       recipientClasses: plan.recipients.map((recipient) => recipient.class),

@@ -6,7 +6,7 @@ import type { ChildMessage, ServerInfo, ServerSpec, StoreCounts } from './server
 
 const entry = path.join(import.meta.dirname, 'server-process.ts');
 
-/** Longest wait for one reply of a server process; a bulk fill of 200,000 messages is within it. */
+/** Maximum wait for one reply of a server process, long enough for a bulk fill of 200,000 messages. */
 const replyTimeoutMs = 180_000;
 
 export interface ServerHandle {
@@ -51,7 +51,13 @@ function nextReply(child: ChildProcess, expected: ChildMessage['type']): Promise
 /** Forks a server process, starts `spec` in it and resolves once it listens. */
 export async function startServer(spec: ServerSpec): Promise<ServerHandle> {
   // tsx runs the TypeScript entry; stdout and stderr pass through so that a crash is visible.
-  const child = fork(entry, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const execArgv = ['--import', 'tsx'];
+  // `BENCH_PROFILE_DIR` makes each server process write a V8 CPU profile there when it exits.
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  if (profileDir !== undefined && profileDir !== '') {
+    execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`);
+  }
+  const child = fork(entry, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pid = child.pid ?? -1;
 

@@ -104,7 +104,9 @@ async function startWorklink(spec: Extract<ServerSpec, { kind: 'worklink' }>): P
             .executeTakeFirstOrThrow();
           return Number(row.count);
         };
+        const cpu = process.cpuUsage();
         return {
+          cpuMicros: cpu.user + cpu.system,
           messages: await count('messages'),
           workItems: await count('work_items'),
           sendPlans: await count('send_plans'),
@@ -126,7 +128,7 @@ async function startWorklink(spec: Extract<ServerSpec, { kind: 'worklink' }>): P
   }
 }
 
-/** An SMTP server with the listener's protocol settings that reads each message and discards it. */
+/** Starts an SMTP server with the listener's protocol settings that reads each message and discards it. */
 async function startBareSmtp(): Promise<RunningServer> {
   let received = 0;
   const server = new SMTPServer({
@@ -154,7 +156,10 @@ async function startBareSmtp(): Promise<RunningServer> {
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
     info: { httpOrigin: null, smtpPort: port, token: null, fillSeconds: 0, dialect: null },
-    counts: async () => ({ messages: received, workItems: 0, sendPlans: 0 }),
+    counts: async () => {
+      const cpu = process.cpuUsage();
+      return { messages: received, workItems: 0, sendPlans: 0, cpuMicros: cpu.user + cpu.system };
+    },
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

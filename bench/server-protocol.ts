@@ -30,6 +30,8 @@ export interface StoreCounts {
   messages: number;
   workItems: number;
   sendPlans: number;
+  /** User and system CPU time of the server process so far, in microseconds. */
+  cpuMicros: number;
 }
 
 export type ParentMessage = { type: 'start'; spec: ServerSpec } | { type: 'counts' } | { type: 'stop' };

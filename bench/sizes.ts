@@ -10,8 +10,12 @@ export interface BenchSizes {
   httpSeconds: number;
   /** Seconds of autocannon warm-up before each measured run, not counted. */
   httpWarmupSeconds: number;
+  /** Rounds of one baseline and one send-plan run; a last baseline run follows them. */
+  httpRounds: number;
   /** Concurrent HTTP connections of autocannon. */
   httpConnections: number;
+  /** Rounds of ingestion runs; each round loads every SQLite-backed and bare server once. */
+  ingestRounds: number;
   /** Messages delivered in each ingestion run. */
   ingestMessages: number;
   /** Messages delivered before each ingestion run to warm up, not counted. */
@@ -27,10 +31,12 @@ export const fullSizes: BenchSizes = {
   workItems: 100_000,
   mailboxes: 1_000,
   storedMessages: 200_000,
-  httpSeconds: 10,
+  httpSeconds: 8,
   httpWarmupSeconds: 2,
+  httpRounds: 2,
   httpConnections: 10,
-  ingestMessages: 2_000,
+  ingestRounds: 2,
+  ingestMessages: 1_000,
   ingestWarmupMessages: 100,
   ingestTimeoutSeconds: 120,
   handlerSends: 200,
@@ -43,7 +49,9 @@ export const smokeSizes: BenchSizes = {
   storedMessages: 300,
   httpSeconds: 1,
   httpWarmupSeconds: 0,
+  httpRounds: 1,
   httpConnections: 2,
+  ingestRounds: 1,
   ingestMessages: 40,
   ingestWarmupMessages: 4,
   ingestTimeoutSeconds: 30,
