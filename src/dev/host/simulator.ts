@@ -2,14 +2,22 @@
  * The simulated Outlook: its state, the bridge that the add-in frames' shim calls, the send
  * flow with the Smart Alerts dialog, and delivery of sent mail. `views.ts` draws it.
  */
-import type { BridgeResult, FrameContext, FrameRole, ReadItemSnapshot, SimulatorBridge } from '../bridge.js';
+import type {
+  BridgeResult,
+  FrameContext,
+  FrameRole,
+  OfficeRecipientJson,
+  ReadItemSnapshot,
+  SimulatorBridge,
+} from '../bridge.js';
 import { ComposeItem, newComposeState } from './compose-item.js';
 import type { ComposeState, HostSwitches } from './compose-item.js';
 import { LaunchRuntime } from './launch-runtime.js';
 import type { CompletedOptions } from './launch-runtime.js';
 import { buildMime, newMessageId } from './mime.js';
 import { OfficeStorage } from './office-storage.js';
-import { makeRecipient } from './recipients.js';
+import { FIELDS, makeRecipient } from './recipients.js';
+import type { Field } from './recipients.js';
 import { loadMailbox, loadSetup, relayMessage, signIn } from './server-api.js';
 import type { Agent, MailboxMessage, RelayResult, SimulatorSetup } from './server-api.js';
 import { showSmartAlert } from './smart-alert.js';
@@ -89,6 +97,7 @@ export class Simulator {
   readonly logLines: string[] = [];
   readonly storage = new OfficeStorage();
   private paneHandlers = new Map<string, (eventJson: string) => void>();
+  private readonly shownRecipients: Record<Field, OfficeRecipientJson[]> = { to: [], cc: [], bcc: [] };
   private currentRun: HandlerRun | null = null;
   private runCounter = 0;
   private readonly runtime: LaunchRuntime;
@@ -206,8 +215,22 @@ export class Simulator {
   }
 
   /** Applies the text of a recipient box that the agent edited. */
-  editRecipients(field: 'to' | 'cc' | 'bcc', recipients: ReturnType<typeof makeRecipient>[]): void {
-    if (this.compose) this.compose.state[field] = recipients;
+  editRecipients(field: Field, recipients: OfficeRecipientJson[]): void {
+    if (!this.compose) return;
+    this.compose.state[field] = recipients;
+    this.shownRecipients[field] = recipients.map((recipient) => ({ ...recipient }));
+  }
+
+  /** Returns the recipients that the recipient box shows, which lag behind the item while the stale switch is on. */
+  displayedRecipients(field: Field): OfficeRecipientJson[] {
+    return this.shownRecipients[field];
+  }
+
+  private showCurrentRecipients(): void {
+    const state = this.compose?.state;
+    for (const field of FIELDS) {
+      this.shownRecipients[field] = state ? state[field].map((recipient) => ({ ...recipient })) : [];
+    }
   }
 
   /** Builds the bridge that the shim in each add-in frame calls. */
@@ -291,12 +314,19 @@ export class Simulator {
     this.closePane();
     this.compose = new ComposeItem(state, this.switches, {
       changed: (part) => {
-        if (part === 'recipients' && this.switches.staleRecipientList) return;
-        this.onChange(part === 'recipients' ? 'recipients' : 'main');
+        if (part !== 'recipients') {
+          this.onChange('main');
+          return;
+        }
+        // With the stale switch on, the boxes keep what they showed, while the item changes.
+        if (this.switches.staleRecipientList) return;
+        this.showCurrentRecipients();
+        this.onChange('recipients');
       },
       initializationContext: () => this.pane?.contextData ?? '',
       send: () => this.send('sendAsync'),
     });
+    this.showCurrentRecipients();
     this.onChange('all');
   }
 

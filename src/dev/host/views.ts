@@ -203,7 +203,7 @@ function recipientBox(simulator: Simulator, field: Field): HTMLElement {
   const compose = simulator.compose;
   const id = `compose-${field}`;
   const input = h('input', { id, type: 'text', autocomplete: 'off' });
-  input.value = compose ? formatRecipients(compose.state[field]) : '';
+  input.value = compose ? formatRecipients(simulator.displayedRecipients(field)) : '';
   input.addEventListener('change', () => {
     const parsed = parseRecipients(input.value);
     if (parsed.invalid.length > 0) simulator.log(`not an address, left out: ${parsed.invalid.join('; ')}`);
@@ -286,7 +286,7 @@ export function renderRecipients(simulator: Simulator): void {
   if (!compose) return;
   for (const field of FIELDS) {
     const input = document.getElementById(`compose-${field}`) as HTMLInputElement | null;
-    if (input) input.value = formatRecipients(compose.state[field]);
+    if (input) input.value = formatRecipients(simulator.displayedRecipients(field));
   }
 }
 

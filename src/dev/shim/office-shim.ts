@@ -2,8 +2,9 @@
  * The simulator's stand-in for Office.js, loaded in place of Microsoft's script in each add-in
  * frame (`/dev/outlook/taskpane.html`, `/dev/outlook/launchevent.html`). It builds `Office`
  * and `OfficeRuntime` in the frame's own realm and forwards every item operation to the host
- * page. In the launch-event frame it also wraps `fetch`, so that the host counts each request
+ * page. It also wraps `fetch` and `XMLHttpRequest`, so that the host counts each request
  * the send handler makes and can simulate a backend that is down.
+ * NOTE: `EventSource` streams are not counted and keep working while the backend is "down".
  */
 import { BRIDGE_GLOBAL } from '../bridge.js';
 import type { BridgeResult, FrameContext, FrameRole, SimulatorBridge } from '../bridge.js';
@@ -70,6 +71,32 @@ function wrapFetch(): void {
   };
 }
 
+/**
+ * Counts `XMLHttpRequest` too, which some libraries use instead of `fetch`. While the backend
+ * is down, `send` fails the request with the `error` event a browser fires for an unreachable
+ * server.
+ */
+function wrapXmlHttpRequest(): void {
+  const prototype = XMLHttpRequest.prototype;
+  const originalOpen = prototype.open;
+  const originalSend = prototype.send;
+  const unreachable = new WeakSet<XMLHttpRequest>();
+
+  prototype.open = function open(this: XMLHttpRequest, method: string, url: string | URL, ...rest: unknown[]) {
+    const reachable = bridge.recordRequest(role, method.toUpperCase(), String(url));
+    if (!reachable) unreachable.add(this);
+    return (originalOpen as (...args: unknown[]) => void).call(this, method, url, ...rest);
+  } as typeof prototype.open;
+
+  prototype.send = function send(this: XMLHttpRequest, body?: Document | XMLHttpRequestBodyInit | null) {
+    if (unreachable.has(this)) {
+      setTimeout(() => this.dispatchEvent(new ProgressEvent('error')), 0);
+      return;
+    }
+    originalSend.call(this, body);
+  };
+}
+
 const invoke: Invoke = (operation, args) =>
   new Promise<BridgeResult>((resolve) => {
     bridge.call(role, operation, JSON.stringify(args), (resultJson) => resolve(JSON.parse(resultJson) as BridgeResult));
@@ -77,6 +104,7 @@ const invoke: Invoke = (operation, args) =>
 
 mirrorConsole();
 wrapFetch();
+wrapXmlHttpRequest();
 
 const enums = createEnums();
 const item = context.item ? createItem(context.item, invoke, bridge, role) : null;
