@@ -1,33 +1,20 @@
+import { normalizeAddress as normalizeCoreAddress } from '../../core/address.js';
 import { WorklinkError } from '../errors.js';
 
-// Deliberately loose: Worklink compares addresses, it does not deliver mail, so
-// it only needs one `@` with something on both sides and no separators or spaces.
-const addressPattern = /^[^\s@<>,;"]+@[^\s@<>,;"]+$/;
-
 /**
- * Returns `address` trimmed and lower-case; throws `WORKLINK_INVALID_ADDRESS`
- * naming `field` when it is not of the form `local@domain`.
+ * Normalizes `address` with the core RFC 5322 rules: trimmed, lower-case, IDN domain
+ * in ASCII. Throws `WORKLINK_INVALID_ADDRESS` naming `field` and carrying the core
+ * error's message, which names the value and the fix.
  */
 export function normalizeAddress(address: string, field: string): string {
-  const normalized = address.trim().toLowerCase();
-  if (!addressPattern.test(normalized)) {
+  const normalized = normalizeCoreAddress(address);
+  if (!normalized.ok) {
     throw new WorklinkError(
       'WORKLINK_INVALID_ADDRESS',
-      `${field} "${address}" is not an email address: use the form local@domain.`,
+      `${field} is not a valid email address. ${normalized.error.message}`,
     );
   }
-  return normalized;
-}
-
-/** Removes the `+tag` (RFC 5233 subaddress) from the local part, using `separator`. */
-export function stripSubaddress(address: string, separator = '+'): string {
-  const at = address.lastIndexOf('@');
-  if (at < 0) {
-    return address;
-  }
-  const local = address.slice(0, at);
-  const cut = separator === '' ? -1 : local.indexOf(separator);
-  return cut < 0 ? address : `${local.slice(0, cut)}${address.slice(at)}`;
+  return normalized.value;
 }
 
 /** Masks the local part for logs at info level: `uk.agent@contoso.example` becomes `u***@contoso.example`. */

@@ -1,6 +1,6 @@
 import type { WorkItemType } from '../../core/api-types.js';
+import { splitPlusAddress } from '../../core/plus-address.js';
 import { WorklinkError } from '../errors.js';
-import { stripSubaddress } from './addresses.js';
 import { isUniqueViolation, now } from './executor.js';
 import type { Executor } from './executor.js';
 
@@ -54,7 +54,7 @@ export function findMailboxByAddress(
   address: string,
   separator = '+',
 ): MailboxEntry | undefined {
-  const bare = stripSubaddress(address.trim().toLowerCase(), separator);
+  const bare = splitPlusAddress(address, separator).base;
   return entries.find((entry) => entry.address === bare || entry.aliases.includes(bare));
 }
 
