@@ -49,7 +49,8 @@ type WorkItemRow = {
   updated_at: string;
 };
 
-function toRecord(row: WorkItemRow): WorkItemRecord {
+/** Maps a `work_items` row to the record that callers use. */
+export function toWorkItemRecord(row: WorkItemRow): WorkItemRecord {
   return {
     id: row.id,
     reference: row.reference,
@@ -142,12 +143,12 @@ export async function findWorkItemByReference(db: Executor, reference: string): 
     .selectAll()
     .where('reference', '=', reference.trim().toUpperCase())
     .executeTakeFirst();
-  return row === undefined ? undefined : toRecord(row);
+  return row === undefined ? undefined : toWorkItemRecord(row);
 }
 
 export async function findWorkItemById(db: Executor, id: number): Promise<WorkItemRecord | undefined> {
   const row = await db.selectFrom('work_items').selectAll().where('id', '=', id).executeTakeFirst();
-  return row === undefined ? undefined : toRecord(row);
+  return row === undefined ? undefined : toWorkItemRecord(row);
 }
 
 /** Finds the work items with `ids`, keyed by id; ids without a work item are absent. */
@@ -160,7 +161,26 @@ export async function findWorkItemsByIds(db: Executor, ids: readonly number[]): 
     .selectAll()
     .where('id', 'in', [...new Set(ids)])
     .execute();
-  return new Map(rows.map((row) => [row.id, toRecord(row)]));
+  return new Map(rows.map((row) => [row.id, toWorkItemRecord(row)]));
+}
+
+/**
+ * Finds the work items with `references`, which must already be upper-case, in one
+ * query. Returns them keyed by reference, and references without a work item are absent.
+ */
+export async function findWorkItemsByReferences(
+  db: Executor,
+  references: readonly string[],
+): Promise<Map<string, WorkItemRecord>> {
+  if (references.length === 0) {
+    return new Map();
+  }
+  const rows = await db
+    .selectFrom('work_items')
+    .selectAll()
+    .where('reference', 'in', [...new Set(references)])
+    .execute();
+  return new Map(rows.map((row) => [row.reference, toWorkItemRecord(row)]));
 }
 
 /** Lists the work items of `teamIds`, newest first. */
@@ -179,7 +199,7 @@ export async function listWorkItemsOfTeams(
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
-  return rows.map(toRecord);
+  return rows.map(toWorkItemRecord);
 }
 
 /**
@@ -203,19 +223,25 @@ export async function linkWorkItems(db: Executor, aId: number, bId: number, orig
   return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
-/** Returns the work items linked to `workItemId`, oldest link first. */
+/**
+ * Returns the work items linked to `workItemId`, oldest link first. Links created in
+ * the same millisecond come in the order of the linked item's id, so the order is stable.
+ */
 export async function listLinkedItems(db: Executor, workItemId: number): Promise<WorkItemRecord[]> {
   const links = await db
     .selectFrom('work_item_links')
     .select(['item_low_id', 'item_high_id'])
     .where((eb) => eb.or([eb('item_low_id', '=', workItemId), eb('item_high_id', '=', workItemId)]))
     .orderBy('created_at')
+    .orderBy((eb) =>
+      eb.case().when('item_low_id', '=', workItemId).then(eb.ref('item_high_id')).else(eb.ref('item_low_id')).end(),
+    )
     .execute();
   const ids = links.map((link) => (link.item_low_id === workItemId ? link.item_high_id : link.item_low_id));
   if (ids.length === 0) {
     return [];
   }
   const rows = await db.selectFrom('work_items').selectAll().where('id', 'in', ids).execute();
-  const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+  const byId = new Map(rows.map((row) => [row.id, toWorkItemRecord(row)]));
   return ids.map((id) => byId.get(id)).filter((item): item is WorkItemRecord => item !== undefined);
 }

@@ -5,10 +5,10 @@ import { normalizeDomain } from '../../core/domain.js';
 import { parseReference } from '../../core/reference.js';
 import { WorklinkError } from '../errors.js';
 import type { Executor } from '../repositories/executor.js';
+import { findWorkItemsByReferences } from '../repositories/work-items.js';
+import type { WorkItemRecord } from '../repositories/work-items.js';
 import { findMailboxesByAddress, findMailboxesByDisplayName, foldDisplayName } from './mailbox-lookup.js';
 import type { ConnectedMailbox } from './mailbox-lookup.js';
-import { findWorkItemsByReference } from './work-item-lookup.js';
-import type { WorkItemRow } from './work-item-lookup.js';
 
 /** One recipient of a plan with what the server found out about it. */
 export interface RecipientAnalysis {
@@ -17,7 +17,7 @@ export interface RecipientAnalysis {
   classified: ClassifiedRecipient;
   mailbox?: ConnectedMailbox;
   /** The existing work item that the recipient's plus tag names. */
-  taggedItem?: WorkItemRow;
+  taggedItem?: WorkItemRecord;
   /** True when the mailbox was found by display name, so the address is not the mailbox's. */
   matchedByDisplayName?: boolean;
 }
@@ -257,7 +257,7 @@ async function attachTaggedItems(
     }
   }
 
-  const items = await findWorkItemsByReference(db, [...tagged.values()]);
+  const items = await findWorkItemsByReferences(db, [...tagged.values()]);
   for (const analysis of analyses) {
     const reference = tagged.get(analysis.index);
     const item = reference === undefined ? undefined : items.get(reference);

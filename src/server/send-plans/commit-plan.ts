@@ -7,15 +7,15 @@ import type { EventBus, WorklinkEvents } from '../notifications/bus.js';
 import { recordAudit } from '../repositories/audit.js';
 import { now, parseJson } from '../repositories/executor.js';
 import type { Executor } from '../repositories/executor.js';
-import { createWorkItem, linkWorkItems } from '../repositories/work-items.js';
+import { createWorkItem, findWorkItemById, linkWorkItems } from '../repositories/work-items.js';
+import type { WorkItemRecord } from '../repositories/work-items.js';
 import { requireVisibleItem } from './current-item.js';
 import { loadTeamForms, validateFormEntries } from './form-fields.js';
 import type { ConnectedMailbox } from './mailbox-lookup.js';
 import { loadPlanOf } from './plan-record.js';
 import type { PlanAgent, PlanRow } from './plan-record.js';
 import { rewritePlanRecipients } from './plan-rewrite.js';
-import { areLinked, findWorkItemById } from './work-item-lookup.js';
-import type { WorkItemRow } from './work-item-lookup.js';
+import { areLinked } from './work-item-lookup.js';
 
 /** An event to publish once the commit's transaction has committed. */
 type PendingEvent =
@@ -185,7 +185,7 @@ async function resolveCommitCurrent(
   agent: PlanAgent,
   plan: PlanRow,
   request: CommitRequest,
-): Promise<WorkItemRow | undefined> {
+): Promise<WorkItemRecord | undefined> {
   const picked = request.currentReference?.trim() ?? '';
 
   if (plan.currentWorkItemId !== null) {
@@ -264,8 +264,8 @@ async function requireShareTarget(
   agent: PlanAgent,
   decision: PlanDecision,
   choice: PlanChoice,
-  current: WorkItemRow | undefined,
-): Promise<WorkItemRow> {
+  current: WorkItemRecord | undefined,
+): Promise<WorkItemRecord> {
   if (choice.reference === undefined || choice.reference.trim() === '') {
     throw new WorklinkError(
       'WORKLINK_PLAN_CHOICE_INVALID',
@@ -292,7 +292,7 @@ async function createLinkedItem(
   agent: PlanAgent,
   plan: PlanRow,
   mailbox: ConnectedMailbox,
-  current: WorkItemRow | undefined,
+  current: WorkItemRecord | undefined,
   fields: Record<string, string>,
   origin: string,
   events: PendingEvent[],

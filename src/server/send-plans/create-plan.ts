@@ -10,6 +10,8 @@ import { WorklinkError } from '../errors.js';
 import { workItemView } from '../permissions.js';
 import type { Executor } from '../repositories/executor.js';
 import { getSettings } from '../repositories/settings.js';
+import { listLinkedItems } from '../repositories/work-items.js';
+import type { WorkItemRecord } from '../repositories/work-items.js';
 import { classifyRecipients } from './classify.js';
 import type { RecipientAnalysis } from './classify.js';
 import { resolveCurrentItem } from './current-item.js';
@@ -17,8 +19,6 @@ import { loadTeamForms } from './form-fields.js';
 import type { ConnectedMailbox } from './mailbox-lookup.js';
 import { insertPlan } from './plan-record.js';
 import type { PlanAgent, StoredPlan } from './plan-record.js';
-import { findLinkedWorkItems } from './work-item-lookup.js';
-import type { WorkItemRow } from './work-item-lookup.js';
 
 /** More recipients than this are rejected with 413; Exchange Online's own limit per message is 500. */
 export const maxPlanRecipients = 500;
@@ -105,13 +105,13 @@ async function buildDecisions(
   db: Executor,
   agent: PlanAgent,
   mailboxes: ConnectedMailbox[],
-  current: WorkItemRow | undefined,
+  current: WorkItemRecord | undefined,
 ): Promise<PlanDecision[]> {
   if (mailboxes.length === 0) {
     return [];
   }
 
-  const linked = current === undefined ? [] : await findLinkedWorkItems(db, current.id);
+  const linked = current === undefined ? [] : await listLinkedItems(db, current.id);
   const forms = await loadTeamForms(db, [...new Set(mailboxes.map((mailbox) => mailbox.teamId))]);
   const decisions: PlanDecision[] = [];
 

@@ -3,10 +3,11 @@ import { findReferencesInSubject, parseReference } from '../../core/reference.js
 import { WorklinkError } from '../errors.js';
 import { workItemView } from '../permissions.js';
 import type { Executor } from '../repositories/executor.js';
+import { findWorkItemByReference, findWorkItemsByReferences } from '../repositories/work-items.js';
+import type { WorkItemRecord } from '../repositories/work-items.js';
 import type { RecipientAnalysis } from './classify.js';
 import type { PlanAgent } from './plan-record.js';
-import { findWorkItemByConversation, findWorkItemsByReference } from './work-item-lookup.js';
-import type { WorkItemRow } from './work-item-lookup.js';
+import { findWorkItemByConversation } from './work-item-lookup.js';
 
 /**
  * Finds the work item an outgoing message belongs to, by the first rule that
@@ -21,7 +22,7 @@ export async function resolveCurrentItem(
   agent: PlanAgent,
   request: SendPlanRequest,
   analyses: RecipientAnalysis[],
-): Promise<WorkItemRow | undefined> {
+): Promise<WorkItemRecord | undefined> {
   if (request.currentReference !== undefined && request.currentReference.trim() !== '') {
     return requireVisibleItem(db, agent, request.currentReference);
   }
@@ -46,7 +47,7 @@ export async function resolveCurrentItem(
 
   const subjectReferences = findReferencesInSubject(request.subject);
   if (subjectReferences.length > 0) {
-    const items = await findWorkItemsByReference(db, subjectReferences);
+    const items = await findWorkItemsByReferences(db, subjectReferences);
     for (const reference of subjectReferences) {
       const item = items.get(reference);
       if (item !== undefined && ownTeams.has(item.teamId)) {
@@ -62,14 +63,14 @@ export async function resolveCurrentItem(
  * `WORKLINK_INVALID_REFERENCE` for text that is not a reference and
  * `WORKLINK_WORK_ITEM_NOT_FOUND` for an unknown or hidden item.
  */
-export async function requireVisibleItem(db: Executor, agent: PlanAgent, text: string): Promise<WorkItemRow> {
+export async function requireVisibleItem(db: Executor, agent: PlanAgent, text: string): Promise<WorkItemRecord> {
   const parsed = parseReference(text);
   if (!parsed.ok) {
     throw new WorklinkError('WORKLINK_INVALID_REFERENCE', parsed.error.message);
   }
 
   const reference = parsed.value.text;
-  const item = (await findWorkItemsByReference(db, [reference])).get(reference);
+  const item = await findWorkItemByReference(db, reference);
   if (item === undefined || (await workItemView(db, agent, item.id)) === null) {
     throw new WorklinkError(
       'WORKLINK_WORK_ITEM_NOT_FOUND',
