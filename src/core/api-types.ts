@@ -151,3 +151,84 @@ export interface Directory {
   mailboxes: DirectoryMailbox[];
   settings: Settings;
 }
+
+/**
+ * `GET /api/v1/auth-config`: how the task pane signs in, read before it has a token.
+ * Under Entra it carries what MSAL needs, none of it secret.
+ */
+export type AuthConfigResponse =
+  { mode: 'dev' } | { mode: 'entra'; clientId: string; tenantId: string; scopes: string[] };
+
+/**
+ * Query of `GET /api/v1/work-items`, which lists the work items the caller may see.
+ * `messageId` (an Internet Message-ID) or `conversationId` (Outlook) narrows the list to that
+ * message or conversation, and `team` narrows it to one team.
+ */
+export interface WorkItemListQuery {
+  team?: number;
+  messageId?: string;
+  conversationId?: string;
+}
+
+/** One work item of `GET /api/v1/work-items`; the header view has no title. */
+export interface WorkItemSummary extends LinkedItemSummary {
+  createdAt: string;
+}
+
+/** A work item named by reference, with its team and the view the caller gets. */
+export interface WorkItemRef {
+  reference: string;
+  teamId: number;
+  view: 'full' | 'header';
+}
+
+export interface MessageAddress {
+  address: string;
+  name?: string | null;
+}
+
+export interface MessageAttachment {
+  id: number;
+  filename: string | null;
+  contentType: string;
+  /** Size in bytes. */
+  size: number;
+}
+
+/** A message of a work item. Bodies and attachments are only in the full view. */
+export interface WorkItemMessage {
+  messageId: string | null;
+  from: string | null;
+  fromName: string | null;
+  to: MessageAddress[];
+  cc: MessageAddress[];
+  date: string | null;
+  subject: string;
+  receivedAt: string;
+  textBody?: string | null;
+  htmlBody?: string | null;
+  attachments?: MessageAttachment[];
+}
+
+/** Response of `GET /api/v1/work-items/{reference}`. Title and fields are only in the full view. */
+export interface WorkItemDetail extends WorkItemSummary {
+  requester: string | null;
+  fields?: Record<string, string>;
+  parentReference?: string | null;
+  messages: WorkItemMessage[];
+  links: WorkItemRef[];
+}
+
+/** Body of `POST /api/v1/conversations`. */
+export interface ConversationReport {
+  conversationId: string;
+  internetMessageId?: string;
+  /** Records the conversation for this work item, which must belong to one of the caller's teams. */
+  reference?: string;
+}
+
+/** Response of `POST /api/v1/conversations`: the work items of the conversation that the caller may see. */
+export interface ConversationResponse {
+  conversationId: string;
+  workItems: WorkItemRef[];
+}

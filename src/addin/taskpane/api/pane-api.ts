@@ -4,71 +4,28 @@
  * `PANE_REQUEST_TIMEOUT_MS`. Failures are `BackendError`s with the handler's codes.
  */
 import type {
+  AuthConfigResponse,
   CommitRequest,
   CommitResponse,
+  ConversationReport,
+  ConversationResponse,
   SendPlanRequest,
   SendPlanResponse,
-  WorkItemStatus,
-  WorkItemType,
+  WorkItemDetail,
+  WorkItemListQuery,
+  WorkItemSummary,
 } from '../../../core/api-types.js';
 import { BackendError } from '../../shared/backend-client.js';
 import type { KeyValueStorage } from '../../shared/storage.js';
 import { STORAGE_KEYS } from '../../shared/storage.js';
 
+export type { WorkItemDetail, WorkItemSummary } from '../../../core/api-types.js';
+
 /** Time one pane request may take, in milliseconds. */
 export const PANE_REQUEST_TIMEOUT_MS = 20_000;
 
-export type AuthConfig = { mode: 'dev' } | { mode: 'entra'; clientId: string; tenantId: string; scopes: string[] };
-
-/** One work item of `GET /api/v1/work-items`; the header view has no title. */
-export interface WorkItemSummary {
-  reference: string;
-  type: WorkItemType;
-  teamId: number;
-  title?: string;
-  status: WorkItemStatus;
-  view: 'full' | 'header';
-  createdAt: string;
-}
-
-export interface MessageHeaders {
-  messageId: string | null;
-  from: string | null;
-  fromName: string | null;
-  date: string | null;
-  subject: string;
-  receivedAt: string;
-}
-
-/** `GET /api/v1/work-items/{reference}`, as far as the pane shows it. */
-export interface WorkItemDetail {
-  reference: string;
-  type: WorkItemType;
-  teamId: number;
-  title?: string;
-  status: WorkItemStatus;
-  view: 'full' | 'header';
-  requester: string | null;
-  createdAt: string;
-  messages: MessageHeaders[];
-  links: Array<{ reference: string; teamId: number; view: 'full' | 'header' }>;
-}
-
-export interface ConversationReport {
-  conversationId: string;
-  internetMessageId?: string;
-}
-
-export interface ConversationResult {
-  conversationId: string;
-  workItems: Array<{ reference: string; teamId: number; view: 'full' | 'header' }>;
-}
-
-export interface WorkItemQuery {
-  team?: number;
-  messageId?: string;
-  conversationId?: string;
-}
+/** The sign-in settings the pane reads from the server, unlike the build-time `AuthConfig` of the send handler. */
+export type AuthConfig = AuthConfigResponse;
 
 export interface PaneApi {
   /** `GET /api/v1/auth-config`; needs no token. */
@@ -77,9 +34,9 @@ export interface PaneApi {
   /** `GET /api/v1/send-plans/{id}`: the plan that Smart Alerts named in `contextData`. */
   getSendPlan(planId: string): Promise<SendPlanResponse>;
   commitSendPlan(planId: string, request: CommitRequest): Promise<CommitResponse>;
-  listWorkItems(query: WorkItemQuery): Promise<WorkItemSummary[]>;
+  listWorkItems(query: WorkItemListQuery): Promise<WorkItemSummary[]>;
   getWorkItem(reference: string): Promise<WorkItemDetail>;
-  reportConversation(report: ConversationReport): Promise<ConversationResult>;
+  reportConversation(report: ConversationReport): Promise<ConversationResponse>;
   /** URL of `GET /api/v1/events` with the token as `access_token`, because `EventSource` cannot send headers. */
   eventsUrl(): Promise<string | null>;
 }
@@ -196,7 +153,7 @@ export function createPaneApi(options: PaneApiOptions): PaneApi {
   const isCommit = (value: unknown): value is CommitResponse => isObject(value) && Array.isArray(value.recipients);
   const isDetail = (value: unknown): value is WorkItemDetail =>
     isObject(value) && typeof value.reference === 'string' && Array.isArray(value.messages);
-  const isConversation = (value: unknown): value is ConversationResult =>
+  const isConversation = (value: unknown): value is ConversationResponse =>
     isObject(value) && Array.isArray(value.workItems);
 
   return {
