@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
 import { availableDialects } from '../support/databases.js';
+import { readSampleRequest } from '../../src/server/routes/dev-outlook/sample-request.js';
 
 const OFFICE_JS_TAG =
   '<script type="text/javascript" src="https://appsforoffice.microsoft.com/lib/1/hosted/office.js"></script>';
@@ -124,6 +125,24 @@ describe.each(await availableDialects())('simulator routes on %s', (dialect) => 
     expect(response.json()).toMatchObject({ code: 'WORKLINK_DEV_RELAY_FAILED' });
   });
 
+  it('delivers the sample request only for a signed-in agent', async () => {
+    const response = await test.app.inject({ method: 'POST', url: '/dev/outlook/api/sample-request' });
+
+    expect(response.statusCode).toBe(401);
+  });
+
+  it('reports a sample request with the SMTP listener off', async () => {
+    const token = await test.tokenFor('uk.agent@contoso.example');
+    const response = await test.app.inject({
+      method: 'POST',
+      url: '/dev/outlook/api/sample-request',
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+    expect(response.statusCode).toBe(502);
+    expect(response.json()).toMatchObject({ code: 'WORKLINK_DEV_RELAY_FAILED' });
+  });
+
   it('rejects an envelope without recipients', async () => {
     const token = await test.tokenFor('uk.agent@contoso.example');
     const response = await test.app.inject({
@@ -161,5 +180,19 @@ describe.each(await availableDialects())('simulator under Entra ID on %s', (dial
     const response = await test.app.inject({ method: 'GET', url });
 
     expect(response.statusCode).toBe(404);
+  });
+});
+
+describe('sample request', () => {
+  it('gets a new Message-ID and Date each time', async () => {
+    const first = await readSampleRequest(new Date('2026-12-04T10:00:00Z'));
+    const second = await readSampleRequest(new Date('2026-12-04T10:00:00Z'));
+    const messageIdOf = (raw: string) => /^Message-ID: (.*)$/im.exec(raw)?.[1];
+
+    expect(messageIdOf(first)).toMatch(/^<sample\.[0-9a-f-]+@mail\.fabrikam\.example>\r?$/);
+    expect(messageIdOf(first)).not.toBe(messageIdOf(second));
+    expect(first).toContain('Date: Fri, 04 Dec 2026 10:00:00 +0000\r\n');
+    expect(first).toContain('Subject: Invoice 2024/11/0457 - payment status (UK and PL entities)\r\n');
+    expect(first).not.toMatch(/[^\r]\n/);
   });
 });

@@ -306,6 +306,19 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     await sim.screenshot('10-host-quirks');
   });
 
+  it('delivers a sample request from the page', async () => {
+    const teamABefore = await teamItems(UK_AGENT, world.teamA);
+    const inbox = sim.page
+      .getByRole('list', { name: sim.host('inbox') })
+      .getByRole('button', { name: REQUEST_IN_LIST });
+    const shownBefore = await inbox.count();
+
+    await sim.page.getByRole('button', { name: sim.host('deliverSample') }).click();
+
+    await expect.poll(() => inbox.count()).toBe(shownBefore + 1);
+    expect(await teamItems(UK_AGENT, world.teamA)).toHaveLength(teamABefore.length + 1);
+  });
+
   it('made no request outside loopback', () => {
     expect(guard.blocked).toEqual([]);
   });

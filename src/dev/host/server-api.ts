@@ -120,6 +120,11 @@ export interface RelayResult {
   response: string;
 }
 
+/** Delivers the sample external request to Team A's mailbox. */
+export function deliverSampleRequest(token: string): Promise<RelayResult> {
+  return request('POST', '/dev/outlook/api/sample-request', token);
+}
+
 export function relayMessage(
   token: string,
   raw: string,

@@ -18,7 +18,7 @@ import { buildMime, newMessageId } from './mime.js';
 import { OfficeStorage } from './office-storage.js';
 import { FIELDS, makeRecipient } from './recipients.js';
 import type { Field } from './recipients.js';
-import { loadMailbox, loadSetup, relayMessage, signIn } from './server-api.js';
+import { deliverSampleRequest, loadMailbox, loadSetup, relayMessage, signIn } from './server-api.js';
 import type { Agent, MailboxMessage, RelayResult, SimulatorSetup } from './server-api.js';
 import { showSmartAlert } from './smart-alert.js';
 import type { HostLanguage } from './strings.js';
@@ -155,6 +155,14 @@ export class Simulator {
       this.selected = this.messages.find((message) => message.messageId === messageId) ?? this.selected;
     }
     this.onChange('folder');
+  }
+
+  /** Delivers the sample request from Fabrikam to Team A's mailbox and refreshes the inbox. */
+  async deliverSample(): Promise<void> {
+    if (!this.token) return;
+    const result = await deliverSampleRequest(this.token);
+    this.log(`sample request delivered to ${result.accepted.join(', ') || 'nobody'}`);
+    await this.refreshMailbox();
   }
 
   setLanguage(language: HostLanguage): void {

@@ -148,6 +148,11 @@ export function renderFolder(simulator: Simulator, folder: HTMLElement): void {
         { type: 'button', class: 'action', onclick: () => report(simulator, () => simulator.refreshMailbox()) },
         text(simulator, 'refresh'),
       ),
+      h(
+        'button',
+        { type: 'button', class: 'action', onclick: () => report(simulator, () => simulator.deliverSample()) },
+        text(simulator, 'deliverSample'),
+      ),
     ),
     h('h2', { style: 'font-size: 14px; margin: 4px 10px' }, text(simulator, 'inbox')),
     simulator.agent

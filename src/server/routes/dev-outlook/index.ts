@@ -9,6 +9,7 @@ import type { FramedPage } from './addin-pages.js';
 import { createBundleCache, isSimulatorBundle } from './bundles.js';
 import { simulatorPage } from './page.js';
 import { relayToListener } from './relay.js';
+import { readSampleRequest, sampleEnvelope } from './sample-request.js';
 
 const shimUrl = '/dev/outlook/office-shim.js';
 
@@ -70,6 +71,13 @@ export const devOutlookRoutes: FastifyPluginAsync = async (instance) => {
   app.get('/api/me', { schema: hide, preHandler: app.authenticate }, async (request) => {
     const { email, displayName, teamIds, isAdmin } = request.agent;
     return { email, displayName, teamIds, isAdmin };
+  });
+
+  // Delivers the sample external request to Team A's mailbox, so the inbox has a message to reply to.
+  app.post('/api/sample-request', { schema: hide, preHandler: app.authenticate }, async (request) => {
+    const result = await relayToListener(app.config, { raw: await readSampleRequest(), envelope: sampleEnvelope });
+    request.log.info({ accepted: result.accepted.length }, 'simulator sample request delivered');
+    return result;
   });
 
   app.post('/api/relay', { schema: { ...hide, body: RelayBody }, preHandler: app.authenticate }, async (request) => {
