@@ -1,28 +1,129 @@
 import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { coreErrorCodes } from '../../src/core/error-codes.js';
+import { configVariableNames } from '../../src/server/config.js';
 import { errorCatalog } from '../../src/server/errors.js';
 
-const documentation = fs.readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8');
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const documentation = fs.readFileSync(path.join(root, 'docs/errors.md'), 'utf8');
 
-/** Codes in the first column of the table in docs/errors.md, with their status. */
-function documentedCodes(): Map<string, number> {
+/** Where the project's code lives: the test scans these for `WORKLINK_*` names. */
+const scannedPaths = ['src', 'scripts', 'webpack.config.js'];
+const sourceExtension = /\.(ts|tsx|js|mjs|cjs)$/;
+
+// A whole name only: `__WORKLINK_AUTH_MODE__` (a webpack define) and the prefix
+// `WORKLINK_ENTRA_` in "the WORKLINK_ENTRA_* variables" do not match.
+const namePattern = /\bWORKLINK_[A-Z0-9]+(?:_[A-Z0-9]+)*\b/g;
+
+type Section = 'Server API' | 'Core' | 'Add-in' | 'Build';
+const sections: readonly Section[] = ['Server API', 'Core', 'Add-in', 'Build'];
+
+/** Lists the source files below `relative`, or `relative` itself when it is a file. */
+function sourceFiles(relative: string): string[] {
+  const absolute = path.join(root, relative);
+  if (!fs.statSync(absolute).isDirectory()) {
+    return sourceExtension.test(relative) ? [relative] : [];
+  }
+  return fs
+    .readdirSync(absolute)
+    .flatMap((entry) => sourceFiles(path.join(relative, entry)))
+    .sort();
+}
+
+/** Maps each `WORKLINK_*` code used in the scanned sources to the first file that uses it. */
+function codesInSources(): Map<string, string> {
+  const variables = new Set(configVariableNames);
+  const codes = new Map<string, string>();
+  for (const file of scannedPaths.flatMap(sourceFiles)) {
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    for (const [name] of text.matchAll(namePattern)) {
+      if (!variables.has(name) && !codes.has(name)) {
+        codes.set(name, file);
+      }
+    }
+  }
+  return codes;
+}
+
+/** Returns the text of the `## title` section of docs/errors.md, up to the next `## ` heading. */
+function sectionText(title: Section): string {
+  const start = documentation.indexOf(`\n## ${title}\n`);
+  if (start < 0) {
+    return '';
+  }
+  const end = documentation.indexOf('\n## ', start + 1);
+  return documentation.slice(start, end < 0 ? undefined : end);
+}
+
+/** Lists the codes in the first column of a section's table, in order and with repeats. */
+function tableCodes(title: Section): string[] {
+  return [...sectionText(title).matchAll(/^\|\s*`(WORKLINK_[A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1]!);
+}
+
+/** Maps each code of the server table to its HTTP status column. */
+function serverStatuses(): Map<string, number> {
   const rows = new Map<string, number>();
-  for (const match of documentation.matchAll(/^\|\s*`(WORKLINK_[A-Z0-9_]+)`\s*\|\s*(\d{3})\s*\|/gm)) {
+  for (const match of sectionText('Server API').matchAll(/^\|\s*`(WORKLINK_[A-Z0-9_]+)`\s*\|\s*(\d{3})\s*\|/gm)) {
     rows.set(match[1]!, Number(match[2]));
   }
   return rows;
 }
 
+const documented = new Map<string, Section[]>();
+for (const section of sections) {
+  for (const code of tableCodes(section)) {
+    documented.set(code, [...(documented.get(code) ?? []), section]);
+  }
+}
+
 describe('error catalog', () => {
+  it.each(sections)('has the section %s', (title) => {
+    expect(sectionText(title), `docs/errors.md has no "## ${title}" heading`).not.toBe('');
+    expect(tableCodes(title).length, `the ${title} section has no table of codes`).toBeGreaterThan(0);
+  });
+
   it.each(Object.keys(errorCatalog))('documents %s with its status', (code) => {
-    const status = documentedCodes().get(code);
-    expect(status, `${code} is missing from docs/errors.md`).toBeDefined();
+    const status = serverStatuses().get(code);
+    expect(status, `${code} is missing from the Server API table of docs/errors.md`).toBeDefined();
     expect(status).toBe(errorCatalog[code as keyof typeof errorCatalog].status);
   });
 
-  it('documents no code outside the catalog', () => {
-    const extra = [...documentedCodes().keys()].filter((code) => !(code in errorCatalog));
+  it('documents no server code outside the catalog', () => {
+    const extra = tableCodes('Server API').filter((code) => !(code in errorCatalog));
     expect(extra).toEqual([]);
+  });
+
+  it('documents exactly the core codes', () => {
+    expect([...tableCodes('Core')].sort()).toEqual(Object.keys(coreErrorCodes).sort());
+  });
+
+  it('documents each code once', () => {
+    const repeated = [...documented]
+      .filter(([, where]) => where.length > 1)
+      .map(([code, where]) => `${code}: ${where}`);
+    expect(repeated).toEqual([]);
+  });
+
+  it('documents every code the sources use', () => {
+    const missing = [...codesInSources()]
+      .filter(([code]) => !documented.has(code))
+      .map(([code, file]) => `${code} (used in ${file})`);
+    expect(missing, 'add each to the fitting section of docs/errors.md').toEqual([]);
+  });
+
+  it('documents only codes the sources use', () => {
+    const used = codesInSources();
+    const unused = [...documented.keys()].filter((code) => !used.has(code));
+    expect(unused).toEqual([]);
+  });
+
+  it('keeps configuration variables out of the codes', () => {
+    const clashes = configVariableNames.filter((name) => documented.has(name));
+    expect(clashes).toEqual([]);
+    expect(codesInSources().has('WORKLINK_PORT')).toBe(false);
+    expect(codesInSources().has('WORKLINK_CONFIG_INVALID')).toBe(true);
   });
 
   it('uses the WORKLINK_ prefix and a 4xx or 5xx status', () => {
