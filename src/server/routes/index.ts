@@ -4,7 +4,6 @@ import { authConfigRoutes } from './auth-config/index.js';
 import { conversationRoutes } from './conversations/index.js';
 import { devRoutes } from './dev/index.js';
 import { devOutlookRoutes } from './dev-outlook/index.js';
-import { devOutlookRoutes } from './dev-outlook/index.js';
 import { directoryRoutes } from './directory/index.js';
 import { eventRoutes } from './events/index.js';
 import { healthRoutes } from './health/index.js';
@@ -26,7 +25,6 @@ export const routePlugins: Array<{ plugin: FastifyPluginAsync; prefix: string }>
   { plugin: unroutedRoutes, prefix: '/api/v1/admin/unrouted' },
   { plugin: workItemRoutes, prefix: '/api/v1/work-items' },
   { plugin: conversationRoutes, prefix: '/api/v1/conversations' },
-  { plugin: devOutlookRoutes, prefix: '/dev/outlook' },
   { plugin: devOutlookRoutes, prefix: '/dev/outlook' },
   { plugin: eventRoutes, prefix: '/api/v1/events' },
   { plugin: authConfigRoutes, prefix: '/api/v1/auth-config' },
