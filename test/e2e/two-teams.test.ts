@@ -319,6 +319,19 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     expect(await teamItems(UK_AGENT, world.teamA)).toHaveLength(teamABefore.length + 1);
   });
 
+  it('passes the dark theme to the pane', async () => {
+    await sim.page.locator('#theme').selectOption('dark');
+    await sim.openMessage(REQUEST_IN_LIST);
+    await sim.page.getByRole('button', { name: sim.host('worklink'), exact: true }).click();
+    const provider = sim.pane.locator('.fui-FluentProvider').first();
+    await provider.waitFor();
+
+    const background = await provider.evaluate((element) => getComputedStyle(element).backgroundColor);
+    await sim.page.locator('#theme').selectOption('light');
+
+    expect(background).toBe('rgb(41, 41, 41)');
+  });
+
   it('made no request outside loopback', () => {
     expect(guard.blocked).toEqual([]);
   });
