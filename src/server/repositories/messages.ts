@@ -1,25 +1,13 @@
+import type { MessageAddress, WorkItemMessage as WorkItemMessageResponse } from '../../core/api-types.js';
 import { now, parseJson } from './executor.js';
 import type { Executor } from './executor.js';
 
-export interface MessageAddress {
-  address: string;
-  name?: string | null;
-}
-
-/** A message attached to a work item, with the header fields every view may show. */
-export interface WorkItemMessage {
+/**
+ * A message routed to a work item: the API's message with its row id and with every
+ * optional field present. The route leaves out what the caller's view may not show.
+ */
+export interface WorkItemMessage extends Required<WorkItemMessageResponse> {
   id: number;
-  messageId: string | null;
-  from: string | null;
-  fromName: string | null;
-  to: MessageAddress[];
-  cc: MessageAddress[];
-  date: string | null;
-  subject: string;
-  receivedAt: string;
-  textBody: string | null;
-  htmlBody: string | null;
-  attachments: Array<{ id: number; filename: string | null; contentType: string; size: number }>;
 }
 
 /** Removes the angle brackets around a Message-ID, as the messages table stores it. */
