@@ -2,54 +2,28 @@
  * The simulated Outlook: its state, the bridge that the add-in frames' shim calls, the send
  * flow with the Smart Alerts dialog, and delivery of sent mail. `views.ts` draws it.
  */
-import type {
-  BridgeResult,
-  FrameContext,
-  FrameRole,
-  OfficeRecipientJson,
-  ReadItemSnapshot,
-  SimulatorBridge,
-} from '../bridge.js';
+import type { BridgeResult, FrameContext, FrameRole, OfficeRecipientJson, SimulatorBridge } from '../bridge.js';
 import { ComposeItem, newComposeState } from './compose-item.js';
 import type { ComposeState, HostSwitches } from './compose-item.js';
 import { LaunchRuntime } from './launch-runtime.js';
 import type { CompletedOptions } from './launch-runtime.js';
 import { buildMime, newMessageId } from './mime.js';
 import { OfficeStorage } from './office-storage.js';
-import { FIELDS, makeRecipient } from './recipients.js';
+import { buildFrameContext } from './frame-context.js';
+import type { Theme } from './frame-context.js';
+import { FIELDS } from './recipients.js';
 import type { Field } from './recipients.js';
 import { deliverSampleRequest, loadMailbox, loadSetup, relayMessage, signIn } from './server-api.js';
 import type { Agent, MailboxMessage, RelayResult, SimulatorSetup } from './server-api.js';
 import { showSmartAlert } from './smart-alert.js';
 import type { HostLanguage } from './strings.js';
 import { hostText } from './strings.js';
-import { angleMessageId, conversationIdFor, replyState } from './threads.js';
-
-export type Theme = 'light' | 'dark';
-
-const THEMES: Record<Theme, FrameContext['officeTheme']> = {
-  light: {
-    bodyBackgroundColor: '#ffffff',
-    bodyForegroundColor: '#242424',
-    controlBackgroundColor: '#ffffff',
-    controlForegroundColor: '#242424',
-  },
-  dark: {
-    bodyBackgroundColor: '#1f1f1f',
-    bodyForegroundColor: '#ffffff',
-    controlBackgroundColor: '#292929',
-    controlForegroundColor: '#ffffff',
-  },
-};
+import { loadSettings, saveSettings } from './settings-store.js';
+import { replyState } from './threads.js';
 
 /** Control ids of the manifest's task pane buttons; Smart Alerts names the compose one as `commandId`. */
 export const COMPOSE_PANE_COMMAND = 'WorklinkComposePaneButton';
 export const READ_PANE_COMMAND = 'WorklinkReadPaneButton';
-
-/** Highest Mailbox requirement set the simulated client reports. */
-const MAILBOX_VERSION = '1.15';
-
-const SETTINGS_KEY = 'worklinkSimulator.settings';
 
 /** One run of the send handler, as the log and `inspect()` report it. */
 export interface HandlerRun {
@@ -113,7 +87,9 @@ export class Simulator {
       takingLonger: () => this.log(hostText('takingLonger', this.language)),
       log: (text) => this.log(text),
     });
-    this.restoreSettings();
+    const saved = loadSettings();
+    if (saved.language) this.language = saved.language;
+    if (saved.theme) this.theme = saved.theme;
   }
 
   get displayLanguage(): string {
@@ -129,7 +105,7 @@ export class Simulator {
 
   async start(): Promise<void> {
     this.setup = await loadSetup();
-    const remembered = this.rememberedAgent();
+    const remembered = loadSettings().agent;
     const agent = this.setup.agents.find((entry) => entry.email === remembered) ?? this.setup.agents[0];
     if (agent) await this.signIn(agent.email);
     this.onChange('all');
@@ -244,7 +220,7 @@ export class Simulator {
   /** Builds the bridge that the shim in each add-in frame calls. */
   bridge(): SimulatorBridge & { inspect(): string } {
     return {
-      context: (role) => JSON.stringify(this.frameContext(role)),
+      context: () => JSON.stringify(this.frameContext()),
       call: (role, operation, argsJson, done) => {
         void this.callItem(role, operation, JSON.parse(argsJson) as unknown[]).then((result) =>
           done(JSON.stringify(result)),
@@ -282,24 +258,14 @@ export class Simulator {
     };
   }
 
-  private frameContext(_role: FrameRole): FrameContext {
-    let item: FrameContext['item'] = null;
-    if (this.compose) {
-      item = { mode: 'compose', itemType: 'message', conversationId: this.compose.state.conversationId };
-    } else if (this.selected) {
-      item = readSnapshot(this.selected);
-    }
-    return {
+  private frameContext(): FrameContext {
+    return buildFrameContext({
       displayLanguage: this.displayLanguage,
-      officeTheme: THEMES[this.theme],
-      mailboxVersion: MAILBOX_VERSION,
-      userProfile: {
-        emailAddress: this.agent?.email ?? '',
-        displayName: this.agent?.displayName ?? '',
-        timeZone: 'UTC',
-      },
-      item,
-    };
+      theme: this.theme,
+      agent: this.agent,
+      compose: this.compose ? this.compose.state : null,
+      selected: this.selected,
+    });
   }
 
   private async callItem(role: FrameRole, operation: string, args: unknown[]): Promise<BridgeResult> {
@@ -457,43 +423,7 @@ export class Simulator {
     await this.refreshMailbox();
   }
 
-  private restoreSettings(): void {
-    try {
-      const saved = JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as { language?: string; theme?: string };
-      if (saved.language === 'pl' || saved.language === 'en') this.language = saved.language;
-      if (saved.theme === 'dark' || saved.theme === 'light') this.theme = saved.theme;
-    } catch {
-      // Damaged settings fall back to the defaults.
-    }
-  }
-
-  private rememberedAgent(): string | undefined {
-    try {
-      return (JSON.parse(localStorage.getItem(SETTINGS_KEY) ?? '{}') as { agent?: string }).agent;
-    } catch {
-      return undefined;
-    }
-  }
-
   private saveSettings(): void {
-    localStorage.setItem(
-      SETTINGS_KEY,
-      JSON.stringify({ language: this.language, theme: this.theme, agent: this.agent?.email }),
-    );
+    saveSettings({ language: this.language, theme: this.theme, agent: this.agent?.email });
   }
-}
-
-function readSnapshot(message: MailboxMessage): ReadItemSnapshot {
-  return {
-    mode: 'read',
-    itemType: 'message',
-    itemId: `sim-item-${conversationIdFor(message.messageId)}`,
-    internetMessageId: angleMessageId(message.messageId),
-    conversationId: conversationIdFor(message.subject),
-    subject: message.subject,
-    from: makeRecipient(message.from, message.fromName ?? ''),
-    to: message.to.map((entry) => makeRecipient(entry.address, entry.name ?? '')),
-    cc: message.cc.map((entry) => makeRecipient(entry.address, entry.name ?? '')),
-    dateTimeCreated: message.date,
-  };
 }
