@@ -163,7 +163,7 @@ function ingestRow(run: IngestRun | { unavailable: string }, label: string): (st
   ];
 }
 
-/** The Markdown report: method, machine, tables, and which target each figure meets or misses. */
+/** Builds the Markdown report: method, machine, tables, and which target each figure meets or misses. */
 export function benchMarkdown(figures: BenchFigures): string {
   const { sendPlans, ingest, bundles, handler, machine, sizes } = figures;
   const json = benchJson(figures);

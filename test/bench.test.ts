@@ -1,6 +1,6 @@
 /**
  * Smoke test of `npm run bench` with tiny sizes, so that the harness keeps working as the
- * code changes, and tests of the pieces it relies on: the `GET /api/v1/me` baseline route,
+ * code changes. Also tests the pieces it relies on: the `GET /api/v1/me` baseline route,
  * the bulk fill, the recipient mix, and the guards of the load generator.
  */
 import fs from 'node:fs';
