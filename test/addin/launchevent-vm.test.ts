@@ -1,11 +1,7 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
-import webpack from 'webpack';
-import type { Configuration, Stats } from 'webpack';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import createConfigs from '../../webpack.config.js';
+import { describe, expect, it, vi } from 'vitest';
 import { SESSION_PLAN_KEY } from '../../src/addin/shared/session-plan.js';
 import { STORAGE_KEYS } from '../../src/addin/shared/storage.js';
 import { createOutlookMock } from '../support/office-outlook-mock.js';
@@ -15,57 +11,9 @@ import type { FetchInit, FetchLike } from '../../src/addin/shared/backend-client
 
 // Runs the built launch-event script the way classic Outlook on Windows does: in a bare
 // JavaScript context with only `Office`, `OfficeRuntime`, `fetch` and `console`, and no
-// window, document, localStorage, setTimeout or AbortController.
-const rootDir = path.resolve(import.meta.dirname, '../..');
-const distScript = path.join(rootDir, 'dist/addin/launchevent.js');
-const sourceDirs = ['src/addin/launchevent', 'src/addin/shared', 'src/core'].map((dir) => path.join(rootDir, dir));
-
-let scriptPath = distScript;
-let scratchDir: string | undefined;
-
-function runWebpack(config: Configuration): Promise<Stats> {
-  return new Promise((resolve, reject) => {
-    webpack(config, (error, stats) => {
-      if (error || !stats) reject(error ?? new Error('webpack returned no stats'));
-      else resolve(stats);
-    });
-  });
-}
-
-function newestSourceTime(): number {
-  let newest = 0;
-  for (const dir of sourceDirs) {
-    for (const name of readdirSync(dir, { recursive: true }) as string[]) {
-      newest = Math.max(newest, statSync(path.join(dir, name)).mtimeMs);
-    }
-  }
-  return newest;
-}
-
-async function buildLaunchEvent(outputDir: string): Promise<void> {
-  const configs = createConfigs({}, { mode: 'production' }) as Configuration[];
-  const launchEvent = configs.find((config) => config.name === 'launchevent') as Configuration;
-  const stats = await runWebpack({ ...launchEvent, output: { ...launchEvent.output, path: outputDir } });
-  expect(stats.hasErrors(), stats.toString('errors-only')).toBe(false);
-}
-
-beforeAll(async () => {
-  if (!existsSync(distScript)) {
-    await buildLaunchEvent(path.dirname(distScript));
-    return;
-  }
-  if (statSync(distScript).mtimeMs < newestSourceTime()) {
-    // Another test may be reading the stale dist/, so this one builds its own copy in a temporary directory.
-    console.warn('NOTICE: dist/addin/launchevent.js is older than its sources; testing a fresh build instead.');
-    scratchDir = mkdtempSync(path.join(tmpdir(), 'worklink-launchevent-'));
-    await buildLaunchEvent(scratchDir);
-    scriptPath = path.join(scratchDir, 'launchevent.js');
-  }
-}, 240_000);
-
-afterAll(() => {
-  if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
-});
+// window, document, localStorage, setTimeout or AbortController. The script is the built
+// dist/addin/launchevent.js, which the vitest global setup builds when it is missing or stale.
+const scriptPath = path.resolve(import.meta.dirname, '../../dist/addin/launchevent.js');
 
 /** Storage with the `OfficeRuntime.storage` interface, over a plain object. */
 function officeRuntimeStorage(initial: Record<string, string>) {

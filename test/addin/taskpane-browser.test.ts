@@ -1,13 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import webpack from 'webpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SendPlanResponse } from '../../src/core/api-types.js';
 import { SESSION_PLAN_KEY, parseSessionPlan } from '../../src/addin/shared/session-plan.js';
-import createConfigs from '../../webpack.config.js';
 import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
 import { OFFICE_JS_URL, chromiumTestsEnabled, guardPage, launchChromium } from '../support/chromium.js';
@@ -15,8 +13,8 @@ import type { PageGuard } from '../support/chromium.js';
 import { fakeOfficeScript } from '../support/fake-office.js';
 import type { FakeComposeItem, FakeOfficeConfig, FakeOfficeState, FakeReadItem } from '../support/fake-office.js';
 
-// The pane under test is the built dist/addin. It is built once when missing; after source
-// changes, run `npm run build` so that these tests see the new bundle.
+// The pane under test is the built dist/addin, which the vitest global setup builds when it
+// is missing or older than its sources.
 const rootDir = path.resolve(import.meta.dirname, '../..');
 const distDir = path.join(rootDir, 'dist/addin');
 const imagesDir = path.join(rootDir, 'docs/images');
@@ -203,13 +201,6 @@ function composeItem(subject: string, contextData?: string): FakeComposeItem {
 
 beforeAll(async () => {
   if (!enabled) return;
-  if (!existsSync(path.join(distDir, 'taskpane.html'))) {
-    await new Promise<void>((resolve, reject) => {
-      webpack(createConfigs({}, { mode: 'production' }), (error, stats) =>
-        error || stats?.hasErrors() ? reject(error ?? new Error(stats?.toString('errors-only'))) : resolve(),
-      );
-    });
-  }
 
   testApp = await createTestApp('sqlite', { seed: 'demo', config: { addinDir: distDir } });
   await testApp.app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,24 +1,13 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import webpack from 'webpack';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gzipSize } from '../../scripts/bundle-size-plugin.js';
-import createConfigs from '../../webpack.config.js';
 
-// Reads the built dist/addin, building it once when missing; run `npm run build` after changes.
+// Reads dist/addin, which the vitest global setup builds when it is missing or stale.
 const distDir = path.resolve(import.meta.dirname, '../../dist/addin');
 
 /** Budget of the task pane's initial JavaScript, gzip -9, in bytes. */
 const TASK_PANE_GZIP_BUDGET_BYTES = 250 * 1024;
-
-beforeAll(async () => {
-  if (existsSync(path.join(distDir, 'taskpane.js'))) return;
-  await new Promise<void>((resolve, reject) => {
-    webpack(createConfigs({}, { mode: 'production' }), (error, stats) =>
-      error || stats?.hasErrors() ? reject(error ?? new Error(stats?.toString('errors-only'))) : resolve(),
-    );
-  });
-}, 240_000);
 
 describe('task pane bundle', () => {
   it('stays under 250 KiB gzipped', () => {

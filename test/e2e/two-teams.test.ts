@@ -15,7 +15,6 @@ import type { WorklinkEvents } from '../../src/server/notifications/bus.js';
 import { chromiumAvailable, guardContext, launchChromium } from '../support/browser.js';
 import type { RouteGuard } from '../support/browser.js';
 import { availableDialects } from '../support/databases.js';
-import { addinDir, ensureAddinBuilt } from './harness/addin-build.js';
 import { startE2eServer } from './harness/e2e-server.js';
 import { openEventStream } from './harness/event-stream-client.js';
 import type { E2eServer } from './harness/e2e-server.js';
@@ -23,6 +22,8 @@ import { SimulatorPage } from './harness/simulator-page.js';
 import { WorklinkApi, countMessage } from './harness/worklink-api.js';
 
 const fixturesDir = path.resolve(import.meta.dirname, '../fixtures/mail');
+/** The built add-in, which the vitest global setup builds when it is missing or stale. */
+const addinDir = path.resolve(import.meta.dirname, '../../dist/addin');
 const UK_AGENT = 'uk.agent@contoso.example';
 const PL_AGENT = 'pl.agent@contoso.example';
 const TEAM_B_NAME = 'Team B (PL)';
@@ -87,7 +88,6 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
   }
 
   beforeAll(async () => {
-    await ensureAddinBuilt();
     server = await startE2eServer(dialect, addinDir);
     api = new WorklinkApi(server);
     // The prompt policy shows Send Anyway when the server is down; the handler caches it at the first send.
