@@ -8,8 +8,8 @@ import type { SendPlanResponse } from '../../src/core/api-types.js';
 import { SESSION_PLAN_KEY, parseSessionPlan } from '../../src/addin/shared/session-plan.js';
 import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
-import { OFFICE_JS_URL, chromiumTestsEnabled, guardPage, launchChromium } from '../support/chromium.js';
-import type { PageGuard } from '../support/chromium.js';
+import { OFFICE_JS_URL, chromiumAvailable, guardContext, launchChromium } from '../support/browser.js';
+import type { RouteGuard } from '../support/browser.js';
 import { fakeOfficeScript } from '../support/fake-office.js';
 import type { FakeComposeItem, FakeOfficeConfig, FakeOfficeState, FakeReadItem } from '../support/fake-office.js';
 
@@ -19,7 +19,7 @@ const rootDir = path.resolve(import.meta.dirname, '../..');
 const distDir = path.join(rootDir, 'dist/addin');
 const imagesDir = path.join(rootDir, 'docs/images');
 const AXE_SOURCE = readFileSync(path.join(rootDir, 'node_modules/axe-core/axe.min.js'), 'utf8');
-const enabled = chromiumTestsEnabled();
+const enabled = chromiumAvailable('the task pane tests in Chromium');
 
 const fabrikam = { emailAddress: 'orders@fabrikam.example', displayName: 'Fabrikam Orders' };
 const plSupport = { emailAddress: 'pl.support@contoso.example', displayName: 'Wsparcie PL' };
@@ -110,7 +110,7 @@ async function createPlan(subject: string): Promise<SendPlanResponse> {
 
 interface OpenedPane {
   page: Page;
-  guard: PageGuard;
+  guard: RouteGuard;
   /** Request lines (`METHOD /path`) the pane sent to the server. */
   apiRequests: string[];
   /** Bodies of the commit requests, parsed. */
@@ -129,7 +129,7 @@ async function openPane(
     mailboxVersion: options.mailboxVersion ?? '1.15',
     item,
   };
-  const page = await browser.newPage({
+  const context = await browser.newContext({
     viewport: { width: 380, height: 900 },
     forcedColors: options.forcedColors ? 'active' : 'none',
   });
@@ -137,7 +137,7 @@ async function openPane(
   const commitBodies: unknown[] = [];
   let commitFailures = options.failCommitsOnce ? 1 : 0;
 
-  const guard = await guardPage(page, async (route, url) => {
+  const guard = await guardContext(context, async (route, url) => {
     if (url.href === OFFICE_JS_URL) {
       await route.fulfill({ contentType: 'text/javascript', body: fakeOfficeScript(config) });
       return true;
@@ -153,6 +153,9 @@ async function openPane(
     }
     return false;
   });
+  const page = await context.newPage();
+  // The tests close the page; its context, opened here for the guard, goes with it.
+  page.once('close', () => void context.close());
   await page.addInitScript(
     ([token, directory]) => {
       localStorage.setItem('worklink.accessToken', token);

@@ -1,7 +1,8 @@
 /**
- * Shared Playwright helpers for browser tests: finding and launching the system Chromium, and
- * a route guard that fulfils every request from local files or a loopback server and aborts
- * everything else before it leaves the browser.
+ * The one Playwright helper for browser tests: finding and launching the system Chromium, and
+ * a context-level route guard. Requests to loopback continue, a handler may fulfil others
+ * (such as the Office.js CDN URL with a local stand-in), and everything else is aborted and
+ * recorded before it leaves the browser.
  */
 import { existsSync } from 'node:fs';
 import { chromium } from 'playwright-core';
@@ -43,11 +44,16 @@ const QUIET_ARGS = [
 
 /**
  * Launches headless Chromium. `hostMap` maps `host:port` pairs to loopback addresses, such as
- * `localhost:3000` to the test server's free port. Every other name resolves to nothing, so a
- * request that slipped past the route guard fails instead of reaching a network.
+ * `localhost:3000` to the test server's free port. 127.0.0.1 stays itself and every other name
+ * resolves to nothing, so a request that slipped past the route guard fails instead of
+ * reaching a network.
  */
 export function launchChromium(hostMap: Record<string, string> = {}): Promise<Browser> {
-  const rules = [...Object.entries(hostMap).map(([from, to]) => `MAP ${from} ${to}`), 'MAP * ~NOTFOUND'];
+  const rules = [
+    ...Object.entries(hostMap).map(([from, to]) => `MAP ${from} ${to}`),
+    'MAP * ~NOTFOUND',
+    'EXCLUDE 127.0.0.1',
+  ];
   for (const target of Object.values(hostMap)) {
     if (!/^(127\.\d+\.\d+\.\d+|\[::1\]):\d+$/.test(target)) {
       throw new Error(`hostMap target "${target}" is not a loopback address with a port, such as 127.0.0.1:4000.`);
@@ -55,7 +61,14 @@ export function launchChromium(hostMap: Record<string, string> = {}): Promise<Br
   }
   return chromium.launch({
     executablePath: chromiumPath,
-    args: [...QUIET_ARGS, `--host-resolver-rules=${rules.join(', ')}`],
+    headless: true,
+    args: [
+      ...QUIET_ARGS,
+      // The route guard fulfils or aborts every request. These two flags send anything that slips
+      // past it to a closed loopback port or to no address. Chromium sends loopback requests around the proxy.
+      '--proxy-server=127.0.0.1:9',
+      `--host-resolver-rules=${rules.join(', ')}`,
+    ],
   });
 }
 
@@ -78,18 +91,18 @@ export function isLoopbackUrl(url: string): boolean {
 }
 
 /**
- * Routes every request of `context`, frames included, before any page loads: `handle` may
- * fulfil a request and return true; otherwise loopback requests continue and all others
- * (the Office.js CDN included) are aborted and recorded.
+ * Routes every request of `context`, frames included, so call it before the context opens a
+ * page. `handle` may fulfil a request and return true. Otherwise loopback requests continue
+ * and all others (the Office.js CDN included) are aborted and recorded.
  */
 export async function guardContext(
   context: BrowserContext,
-  handle: (route: Route) => Promise<boolean> = async () => false,
+  handle: (route: Route, url: URL) => Promise<boolean> = async () => false,
 ): Promise<RouteGuard> {
   const guard: RouteGuard = { blocked: [] };
   await context.route('**/*', async (route) => {
     const request = route.request();
-    if (await handle(route)) return;
+    if (await handle(route, new URL(request.url()))) return;
     if (request.url() !== OFFICE_JS_URL && isLoopbackUrl(request.url())) {
       await route.continue();
       return;
