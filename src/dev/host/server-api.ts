@@ -3,6 +3,7 @@
  * the messages of their teams' mailboxes, and delivery of sent mail. They are not the add-in's
  * requests, so the page does not count them. All paths are on the page's own origin.
  */
+import type { MessageAddress, WorkItemDetail, WorkItemSummary } from '../../core/api-types.js';
 
 export interface SimulatorSetup {
   sendMode: 'PromptUser' | 'SoftBlock' | 'Block';
@@ -20,34 +21,13 @@ export interface MailboxMessage {
   messageId: string;
   from: string;
   fromName: string | null;
-  to: { address: string; name?: string | null }[];
-  cc: { address: string; name?: string | null }[];
+  to: MessageAddress[];
+  cc: MessageAddress[];
   date: string;
   subject: string;
   textBody: string;
   /** References of the work items of the agent's teams that hold this message. */
   workItems: string[];
-}
-
-interface WorkItemSummary {
-  reference: string;
-  teamId: number;
-  view: 'full' | 'header';
-}
-
-interface WorkItemDetail {
-  reference: string;
-  messages: {
-    messageId: string | null;
-    from: string | null;
-    fromName: string | null;
-    to: { address: string; name?: string | null }[];
-    cc: { address: string; name?: string | null }[];
-    date: string | null;
-    receivedAt: string;
-    subject: string;
-    textBody?: string | null;
-  }[];
 }
 
 /** Work items read to fill the message list; the newest come first. */

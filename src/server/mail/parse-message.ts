@@ -3,6 +3,10 @@ import { simpleParser } from 'mailparser';
 import type { AddressObject, EmailAddress, HeaderLines, ParsedMail } from 'mailparser';
 import { sanitizeMessageHtml } from './sanitize-html.js';
 
+/**
+ * An address as parsed. Unlike `MessageAddress` of the HTTP API, the name is always a string,
+ * empty when the header gives none.
+ */
 export interface MessageAddress {
   /** Lower-case address as written, plus tag included. */
   address: string;

@@ -3,17 +3,15 @@ import { splitPlusAddress } from '../../core/plus-address.js';
 import type { MailboxEntry } from '../repositories/mailboxes.js';
 import { findMailboxByAddress } from '../repositories/mailboxes.js';
 import { findWorkItemByReference, normalizeReference } from '../repositories/work-items.js';
+import type { WorkItemRecord } from '../repositories/work-items.js';
 import type { Executor } from '../repositories/executor.js';
 import { parseJson } from '../repositories/executor.js';
 
 /** The inbound rule that chose a work item, as stored in `message_routes.rule`. */
 export type RouteRule = 'plus' | 'plan' | 'thread' | 'subject' | 'new' | 'manual';
 
-export interface WorkItemRow {
-  id: number;
-  reference: string;
-  teamId: number;
-}
+/** The columns of a work item that routing needs to file a message. */
+export type WorkItemRow = Pick<WorkItemRecord, 'id' | 'reference' | 'teamId'>;
 
 /** A work item that an earlier message of the same thread was routed to. */
 export interface ThreadMatch extends WorkItemRow {

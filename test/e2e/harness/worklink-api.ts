@@ -1,21 +1,6 @@
 /** The server's HTTP API as the e2e checks read it, through `inject` with dev tokens. */
+import type { WorkItemDetail, WorkItemSummary } from '../../../src/core/api-types.js';
 import type { E2eServer } from './e2e-server.js';
-
-export interface WorkItemDetail {
-  reference: string;
-  teamId: number;
-  view: 'full' | 'header';
-  title?: string;
-  messages: { messageId: string | null; subject: string }[];
-  links: { reference: string; teamId: number; view: 'full' | 'header' }[];
-}
-
-export interface WorkItemSummary {
-  reference: string;
-  teamId: number;
-  title?: string;
-  view: 'full' | 'header';
-}
 
 export class WorklinkApi {
   private tokens = new Map<string, string>();
