@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { HandlerRun, SentMessage } from '../../../src/dev/host/simulator.js';
 import type { HostLanguage, HostStringKey } from '../../../src/dev/host/strings.js';
 import { hostText } from '../../../src/dev/host/strings.js';
 import { t } from '../../../src/addin/shared/strings.js';
@@ -22,18 +23,8 @@ export const imagesDir =
     ? path.resolve(import.meta.dirname, '../../../docs/images')
     : path.join(os.tmpdir(), 'worklink-e2e-images');
 
-export interface SentMessage {
-  messageId: string;
-  subject: string;
-  to: string[];
-  cc: string[];
-  bcc: string[];
-  headers: Record<string, string>;
-  relay: { accepted: string[]; rejected: string[] };
-}
-
 export interface SimulatorInspection {
-  handlerRuns: { requests: string[]; outcome: string; options?: Record<string, unknown> }[];
+  handlerRuns: HandlerRun[];
   sent: SentMessage[];
   compose: { to: { emailAddress: string }[]; cc: { emailAddress: string }[] } | null;
   pane: { command: string; contextData: string } | null;
