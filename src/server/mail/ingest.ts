@@ -4,6 +4,7 @@ import { now } from '../repositories/executor.js';
 import { detectAutomaticMessage } from './automatic-message.js';
 import { contentHashOf, parseMessage, stripNul } from './parse-message.js';
 import type { ParsedMessage } from './parse-message.js';
+import { getDirectory } from '../repositories/directory-cache.js';
 import { routeMessage } from './router.js';
 import type { CreatedItem, NewRoute, RoutingResult } from './router.js';
 import type { EventBus } from '../notifications/bus.js';
@@ -40,6 +41,7 @@ async function storeMessage(
   contentHash: string,
   message: ParsedMessage,
   input: IngestInput,
+  automaticReason: string | null,
 ): Promise<{ rowId: number; duplicate: boolean }> {
   const existing = await trx
     .selectFrom('messages')
@@ -69,7 +71,7 @@ async function storeMessage(
       text_body: message.textBody,
       html_body: message.htmlBody,
       headers: JSON.stringify(message.headers),
-      is_automatic: detectAutomaticMessage(message.headers, input.envelopeSender) === null ? 0 : 1,
+      is_automatic: automaticReason === null ? 0 : 1,
       received_at: now(),
     })
     .onConflict((conflict) => conflict.column('content_hash').doNothing())
@@ -145,6 +147,8 @@ export async function ingestMessage(
   const contentHash = contentHashOf(input.raw);
   const message = await parseMessage(input.raw);
   const automaticReason = detectAutomaticMessage(message.headers, input.envelopeSender);
+  // Read outside the transaction, where the cache applies: inside it every message reloaded all mailboxes.
+  const directory = await getDirectory(database.db);
 
   const result = await database.db.transaction().execute(async (trx) => {
     await trx
@@ -153,13 +157,14 @@ export async function ingestMessage(
       .onConflict((conflict) => conflict.column('content_hash').doNothing())
       .execute();
 
-    const { rowId, duplicate } = await storeMessage(trx, contentHash, message, input);
+    const { rowId, duplicate } = await storeMessage(trx, contentHash, message, input, automaticReason);
     const routing = await routeMessage(trx, {
       messageRowId: rowId,
       message,
       envelopeRecipients: input.envelopeRecipients,
       conversationId: input.conversationId ?? null,
       automaticReason,
+      directory,
     });
 
     if (input.conversationId !== undefined) {

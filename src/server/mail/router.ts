@@ -1,8 +1,8 @@
 import type { Settings } from '../../core/api-types.js';
 import { splitPlusAddress } from '../../core/plus-address.js';
+import { findDirectoryMailbox, getDirectory } from '../repositories/directory-cache.js';
+import type { DirectorySnapshot } from '../repositories/directory-cache.js';
 import type { MailboxEntry } from '../repositories/mailboxes.js';
-import { findMailboxByAddress, loadMailboxes } from '../repositories/mailboxes.js';
-import { getSettings } from '../repositories/settings.js';
 import { now } from '../repositories/executor.js';
 import type { Executor } from '../repositories/executor.js';
 import type { ParsedMessage } from './parse-message.js';
@@ -25,6 +25,8 @@ export interface RoutingInput {
   conversationId: string | null;
   /** Reason the message counts as automatic (auto-reply, bounce), or null for a person's message. */
   automaticReason: string | null;
+  /** The directory, read from the cache before the transaction. When absent, it is read inside the transaction. */
+  directory?: DirectorySnapshot;
 }
 
 /** A route that this delivery added; re-deliveries report none for routes that already existed. */
@@ -59,11 +61,11 @@ export interface MatchedMailbox {
  * Collects the connected mailboxes among To, Cc and the envelope recipients,
  * with the plus tag stripped, in order of first appearance.
  */
-function matchMailboxes(addresses: string[], mailboxes: MailboxEntry[], separator: string): MatchedMailbox[] {
+function matchMailboxes(addresses: string[], directory: DirectorySnapshot, separator: string): MatchedMailbox[] {
   const matched = new Map<number, MatchedMailbox>();
   for (const address of addresses) {
     const { base, tag } = splitPlusAddress(address, separator);
-    const mailbox = findMailboxByAddress(mailboxes, base, separator);
+    const mailbox = findDirectoryMailbox(directory, base);
     if (mailbox === undefined) {
       continue;
     }
@@ -76,7 +78,7 @@ function matchMailboxes(addresses: string[], mailboxes: MailboxEntry[], separato
   return [...matched.values()];
 }
 
-function isInternalSender(sender: string | null, settings: Settings): boolean {
+function isInternalSender(sender: string | null, settings: Readonly<Settings>): boolean {
   const domain = sender?.split('@').pop();
   return domain !== undefined && settings.internalDomains.includes(domain);
 }
@@ -92,7 +94,7 @@ async function findTarget(
   matched: MatchedMailbox,
   context: {
     mailboxes: MailboxEntry[];
-    settings: Settings;
+    settings: Readonly<Settings>;
     message: ParsedMessage;
     threadMatches: ThreadMatch[];
     senderIsInternal: boolean;
@@ -166,14 +168,13 @@ async function insertRoute(db: Executor, messageRowId: number, route: NewRoute):
  */
 export async function routeMessage(db: Executor, input: RoutingInput): Promise<RoutingResult> {
   const { message } = input;
-  const mailboxes = await loadMailboxes(db);
-  const settings = await getSettings(db);
+  const directory = input.directory ?? (await getDirectory(db));
+  const { mailboxes, settings } = directory;
   const separator = settings.plusAddressing.separator;
 
   const sender = message.from?.address ?? null;
   const senderBase = sender === null ? null : splitPlusAddress(sender, separator).base;
-  const senderIsOwnMailbox =
-    senderBase !== null && findMailboxByAddress(mailboxes, senderBase, separator) !== undefined;
+  const senderIsOwnMailbox = senderBase !== null && findDirectoryMailbox(directory, senderBase) !== undefined;
   const senderIsInternal = isInternalSender(senderBase, settings);
 
   const addresses = [
@@ -181,7 +182,7 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
     ...message.cc.map((entry) => entry.address),
     ...input.envelopeRecipients.map((address) => address.trim().toLowerCase()),
   ];
-  const matchedMailboxes = matchMailboxes(addresses, mailboxes, separator);
+  const matchedMailboxes = matchMailboxes(addresses, directory, separator);
 
   // A team whose work item already contains this message is done: a re-delivery must not open a second one.
   const existingRoutes = await db

@@ -5,8 +5,7 @@ import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
-import { findMailboxByAddress, loadMailboxes } from '../repositories/mailboxes.js';
-import { getSettings } from '../repositories/settings.js';
+import { findDirectoryMailbox, getDirectory } from '../repositories/directory-cache.js';
 import { maskAddress } from '../repositories/addresses.js';
 import { createClientAllowList } from './client-allow-list.js';
 import { ingestMessage } from './ingest.js';
@@ -104,8 +103,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
         return;
       }
       void (async () => {
-        const [mailboxes, settings] = await Promise.all([loadMailboxes(database.db), getSettings(database.db)]);
-        const mailbox = findMailboxByAddress(mailboxes, address.address, settings.plusAddressing.separator);
+        const mailbox = findDirectoryMailbox(await getDirectory(database.db), address.address);
         if (mailbox === undefined) {
           log.debug(
             { sessionId: session.id, recipient: maskAddress(address.address) },

@@ -1,6 +1,7 @@
 import type { WorkItemType } from '../../core/api-types.js';
 import { splitPlusAddress } from '../../core/plus-address.js';
 import { WorklinkError } from '../errors.js';
+import { bumpDirectoryVersion } from './directory-version.js';
 import { isUniqueViolation, now } from './executor.js';
 import type { Executor } from './executor.js';
 
@@ -34,10 +35,20 @@ export async function loadMailboxes(db: Executor): Promise<MailboxEntry[]> {
     .orderBy('mailboxes.id')
     .execute();
   const aliases = await db.selectFrom('mailbox_aliases').selectAll().orderBy('address').execute();
+  // Grouped in one pass: filtering all aliases per mailbox grew with mailboxes times aliases.
+  const aliasesOf = new Map<number, string[]>();
+  for (const alias of aliases) {
+    const list = aliasesOf.get(alias.mailbox_id);
+    if (list === undefined) {
+      aliasesOf.set(alias.mailbox_id, [alias.address]);
+    } else {
+      list.push(alias.address);
+    }
+  }
   return rows.map((row) => ({
     id: row.id,
     address: row.address,
-    aliases: aliases.filter((alias) => alias.mailbox_id === row.id).map((alias) => alias.address),
+    aliases: aliasesOf.get(row.id) ?? [],
     teamId: row.team_id,
     teamName: row.team_name,
     defaultType: row.default_type,
@@ -126,6 +137,7 @@ export async function createMailbox(
         .values(mailbox.aliases.map((address) => ({ address, mailbox_id: row.id })))
         .execute();
     }
+    await bumpDirectoryVersion(db);
     const team = await db.selectFrom('teams').select('name').where('id', '=', mailbox.teamId).executeTakeFirstOrThrow();
     return {
       id: row.id,

@@ -1,4 +1,5 @@
 import type { Settings } from '../../core/api-types.js';
+import { bumpDirectoryVersion } from './directory-version.js';
 import { parseJson } from './executor.js';
 import type { Executor } from './executor.js';
 
@@ -41,5 +42,6 @@ export async function putSettings(db: Executor, settings: Settings): Promise<Set
       .onConflict((conflict) => conflict.column('key').doUpdateSet({ value }))
       .execute();
   }
+  await bumpDirectoryVersion(db);
   return normalized;
 }

@@ -1,9 +1,10 @@
 import punycode from 'punycode/punycode.js';
 import { parseAddrSpec } from '../../core/addr-spec.js';
-import type { ClassifiedRecipient, Recipient, Settings } from '../../core/api-types.js';
+import type { ClassifiedRecipient, Recipient } from '../../core/api-types.js';
 import { normalizeDomain } from '../../core/domain.js';
 import { parseReference } from '../../core/reference.js';
 import { WorklinkError } from '../errors.js';
+import type { DirectorySnapshot } from '../repositories/directory-cache.js';
 import type { Executor } from '../repositories/executor.js';
 import { findWorkItemsByReferences } from '../repositories/work-items.js';
 import type { WorkItemRecord } from '../repositories/work-items.js';
@@ -57,22 +58,23 @@ interface ParsedRecipient {
 export async function classifyRecipients(
   db: Executor,
   recipients: Recipient[],
-  settings: Settings,
+  directory: DirectorySnapshot,
   agentTeamIds: number[],
 ): Promise<RecipientAnalysis[]> {
+  const { settings } = directory;
   const separator = settings.plusAddressing.separator;
   const parsed = recipients.map((recipient, index) => parseRecipient(recipient, index, separator));
 
-  const byAddress = await findMailboxesByAddress(db, [
+  const byAddress = findMailboxesByAddress(directory, [
     ...parsed.flatMap(addressKeys),
     ...recipients.flatMap(resolvedKeys),
   ]);
   const unresolved = parsed.filter((entry) => needsDisplayNameMatch(entry, byAddress));
-  const byName = await findMailboxesByDisplayName(
-    db,
+  const byName = findMailboxesByDisplayName(
+    directory,
     unresolved.map((entry) => entry.recipient.displayName ?? ''),
   );
-  const nameAddresses = await findMailboxesByAddress(db, unresolved.flatMap(displayNameAddressKeys));
+  const nameAddresses = findMailboxesByAddress(directory, unresolved.flatMap(displayNameAddressKeys));
 
   const invalid: InvalidRecipient[] = [];
   const internalDomains = new Set(settings.internalDomains.map(asciiDomain));

@@ -7,9 +7,9 @@ import type {
   SendPlanResponse,
 } from '../../core/api-types.js';
 import { WorklinkError } from '../errors.js';
-import { workItemView } from '../permissions.js';
+import { workItemViews } from '../permissions.js';
 import type { Executor } from '../repositories/executor.js';
-import { getSettings } from '../repositories/settings.js';
+import { getDirectory } from '../repositories/directory-cache.js';
 import { listLinkedItems } from '../repositories/work-items.js';
 import type { WorkItemRecord } from '../repositories/work-items.js';
 import { classifyRecipients } from './classify.js';
@@ -41,9 +41,10 @@ export async function createSendPlan(
     );
   }
 
-  const settings = await getSettings(db);
+  const directory = await getDirectory(db);
+  const { settings } = directory;
   const separator = settings.plusAddressing.separator;
-  const analyses = await classifyRecipients(db, request.recipients, settings, agent.teamIds);
+  const analyses = await classifyRecipients(db, request.recipients, directory, agent.teamIds);
 
   const current = await resolveCurrentItem(db, agent, request, analyses);
   const mailboxes = collectMailboxes(analyses);
@@ -113,13 +114,20 @@ async function buildDecisions(
 
   const linked = current === undefined ? [] : await listLinkedItems(db, current.id);
   const forms = await loadTeamForms(db, [...new Set(mailboxes.map((mailbox) => mailbox.teamId))]);
+  const teamIds = new Set(mailboxes.map((mailbox) => mailbox.teamId));
+  // One query for all linked items of the decision teams, rather than one or two per item.
+  const views = await workItemViews(
+    db,
+    agent,
+    linked.filter((item) => teamIds.has(item.teamId)).map((item) => item.id),
+  );
   const decisions: PlanDecision[] = [];
 
   for (const mailbox of mailboxes) {
     const linkedItems: LinkedItemSummary[] = [];
     for (const item of linked.filter((candidate) => candidate.teamId === mailbox.teamId)) {
-      const view = await workItemView(db, agent, item.id);
-      if (view === null) {
+      const view = views.get(item.id);
+      if (view === undefined) {
         continue;
       }
       const summary: LinkedItemSummary = {

@@ -1,4 +1,5 @@
-import type { Executor } from '../repositories/executor.js';
+import type { DirectorySnapshot } from '../repositories/directory-cache.js';
+import type { MailboxEntry } from '../repositories/mailboxes.js';
 
 /** A connected mailbox as the send plan needs it. */
 export interface ConnectedMailbox {
@@ -11,48 +12,33 @@ export interface ConnectedMailbox {
   defaultType: 'ticket' | 'case';
 }
 
-function selectMailboxes(db: Executor) {
-  return db
-    .selectFrom('mailboxes')
-    .innerJoin('teams', 'teams.id', 'mailboxes.team_id')
-    .select([
-      'mailboxes.id as id',
-      'mailboxes.address as address',
-      'mailboxes.display_name as displayName',
-      'mailboxes.team_id as teamId',
-      'teams.name as teamName',
-      'mailboxes.default_type as defaultType',
-    ]);
+function connected(entry: MailboxEntry): ConnectedMailbox {
+  return {
+    id: entry.id,
+    address: entry.address,
+    displayName: entry.displayName,
+    teamId: entry.teamId,
+    teamName: entry.teamName,
+    defaultType: entry.defaultType,
+  };
 }
 
 /**
  * Finds the connected mailboxes whose primary address or alias is one of
  * `addresses` (lower-case, without a plus tag). Returns a map from each
- * matched address to its mailbox. Both lookups use the unique address
- * indexes, so the cost grows with the recipients, not with the mailboxes.
+ * matched address to its mailbox. The lookup runs on the cached directory,
+ * so a plan costs no query for it.
  */
-export async function findMailboxesByAddress(
-  db: Executor,
+export function findMailboxesByAddress(
+  directory: DirectorySnapshot,
   addresses: string[],
-): Promise<Map<string, ConnectedMailbox>> {
+): Map<string, ConnectedMailbox> {
   const found = new Map<string, ConnectedMailbox>();
-  const unique = [...new Set(addresses)];
-  if (unique.length === 0) {
-    return found;
-  }
-
-  const primaries = await selectMailboxes(db).where('mailboxes.address', 'in', unique).execute();
-  for (const mailbox of primaries) {
-    found.set(mailbox.address, mailbox);
-  }
-
-  const aliases = await selectMailboxes(db)
-    .innerJoin('mailbox_aliases', 'mailbox_aliases.mailbox_id', 'mailboxes.id')
-    .select('mailbox_aliases.address as alias')
-    .where('mailbox_aliases.address', 'in', unique)
-    .execute();
-  for (const { alias, ...mailbox } of aliases) {
-    found.set(alias, mailbox);
+  for (const address of new Set(addresses)) {
+    const entry = directory.byAddress.get(address);
+    if (entry !== undefined) {
+      found.set(address, connected(entry));
+    }
   }
   return found;
 }
@@ -62,38 +48,44 @@ export function foldDisplayName(name: string): string {
   return name.trim().replace(/\s+/g, ' ').toLowerCase();
 }
 
+// Folded display name to its mailbox, or null when two mailboxes share the name. Built once per directory version.
+const nameIndexes = new WeakMap<DirectorySnapshot, Map<string, MailboxEntry | null>>();
+
+function nameIndexOf(directory: DirectorySnapshot): Map<string, MailboxEntry | null> {
+  let index = nameIndexes.get(directory);
+  if (index === undefined) {
+    index = new Map();
+    for (const entry of directory.mailboxes) {
+      if (entry.displayName === null) {
+        continue;
+      }
+      // Folded in JavaScript, not SQL, so that Polish names such as "Łódź" match case-insensitively.
+      const folded = foldDisplayName(entry.displayName);
+      index.set(folded, index.has(folded) ? null : entry);
+    }
+    nameIndexes.set(directory, index);
+  }
+  return index;
+}
+
 /**
  * Finds the connected mailboxes whose display name equals one of `names`
  * after `foldDisplayName`. Returns a map from each folded name to its
  * mailbox. A name shared by two mailboxes matches neither, because the
  * recipient is ambiguous.
  */
-export async function findMailboxesByDisplayName(
-  db: Executor,
+export function findMailboxesByDisplayName(
+  directory: DirectorySnapshot,
   names: string[],
-): Promise<Map<string, ConnectedMailbox>> {
-  const wanted = new Set(names.map(foldDisplayName).filter((name) => name !== ''));
+): Map<string, ConnectedMailbox> {
+  const index = nameIndexOf(directory);
   const found = new Map<string, ConnectedMailbox>();
-  if (wanted.size === 0) {
-    return found;
-  }
-
-  // Display names are compared in JavaScript because SQLite's lower() folds
-  // ASCII only, and Polish names such as "Łódź" must match case-insensitively.
-  const rows = await selectMailboxes(db).where('mailboxes.display_name', 'is not', null).execute();
-  const ambiguous = new Set<string>();
-  for (const mailbox of rows) {
-    const folded = foldDisplayName(mailbox.displayName ?? '');
-    if (!wanted.has(folded)) {
-      continue;
+  for (const name of names) {
+    const folded = foldDisplayName(name);
+    const entry = folded === '' ? undefined : index.get(folded);
+    if (entry !== undefined && entry !== null) {
+      found.set(folded, connected(entry));
     }
-    if (found.has(folded)) {
-      ambiguous.add(folded);
-    }
-    found.set(folded, mailbox);
-  }
-  for (const name of ambiguous) {
-    found.delete(name);
   }
   return found;
 }

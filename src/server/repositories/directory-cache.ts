@@ -1,0 +1,86 @@
+import type { Settings } from '../../core/api-types.js';
+import { splitPlusAddress } from '../../core/plus-address.js';
+import { readDirectoryVersion } from './directory-version.js';
+import type { Executor } from './executor.js';
+import { loadMailboxes } from './mailboxes.js';
+import type { MailboxEntry } from './mailboxes.js';
+import { getSettings } from './settings.js';
+
+/**
+ * The mailboxes with their aliases and teams, and the settings, as of one
+ * directory version. Shared between requests: callers must not change it.
+ */
+export interface DirectorySnapshot {
+  readonly version: string | null;
+  readonly mailboxes: MailboxEntry[];
+  readonly settings: Readonly<Settings>;
+  /** Primary addresses and aliases, lower-case, to their mailbox. */
+  readonly byAddress: ReadonlyMap<string, MailboxEntry>;
+}
+
+interface CacheState {
+  snapshot?: DirectorySnapshot;
+  loading?: { version: string | null; promise: Promise<DirectorySnapshot> };
+}
+
+// Keyed by the Kysely instance, so each database handle (and each test database) has its own cache.
+const caches = new WeakMap<Executor, CacheState>();
+
+async function loadSnapshot(db: Executor, version: string | null): Promise<DirectorySnapshot> {
+  const [mailboxes, settings] = await Promise.all([loadMailboxes(db), getSettings(db)]);
+  const byAddress = new Map<string, MailboxEntry>();
+  for (const mailbox of mailboxes) {
+    byAddress.set(mailbox.address, mailbox);
+    for (const alias of mailbox.aliases) {
+      byAddress.set(alias, mailbox);
+    }
+  }
+  return { version, mailboxes, settings, byAddress };
+}
+
+/**
+ * Returns the directory, reloading it only when its version row changed.
+ * That costs one primary-key read per call, so an admin change made through
+ * another server instance is seen on the next call. Inside a transaction the
+ * directory is read from the transaction itself and not cached.
+ */
+export async function getDirectory(db: Executor): Promise<DirectorySnapshot> {
+  // The version is read before the rows, so a snapshot is never older than its version.
+  const version = await readDirectoryVersion(db);
+  if (db.isTransaction) {
+    return loadSnapshot(db, version);
+  }
+  let state = caches.get(db);
+  if (state === undefined) {
+    state = {};
+    caches.set(db, state);
+  }
+  if (state.snapshot !== undefined && state.snapshot.version === version) {
+    return state.snapshot;
+  }
+  if (state.loading !== undefined && state.loading.version === version) {
+    return state.loading.promise;
+  }
+
+  const loading = { version, promise: loadSnapshot(db, version) };
+  state.loading = loading;
+  try {
+    const snapshot = await loading.promise;
+    if (state.loading === loading) {
+      state.snapshot = snapshot;
+      state.loading = undefined;
+    }
+    return snapshot;
+  } catch (error) {
+    if (state.loading === loading) {
+      state.loading = undefined;
+    }
+    throw error;
+  }
+}
+
+/** Finds a mailbox by primary address or alias, case-insensitively and with any plus tag removed. */
+export function findDirectoryMailbox(directory: DirectorySnapshot, address: string): MailboxEntry | undefined {
+  const bare = splitPlusAddress(address, directory.settings.plusAddressing.separator).base;
+  return directory.byAddress.get(bare);
+}
