@@ -1,6 +1,7 @@
 /** A fresh PostgreSQL database for one bench run, created and dropped on the loopback server. */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { dropDatabaseWhenIdle } from '../test/support/databases.js';
 
 /** The server the tests use; `WORKLINK_TEST_POSTGRES_URL` overrides it, on a loopback host only. */
 const adminUrl = process.env.WORKLINK_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -45,21 +46,7 @@ export async function createBenchPostgres(): Promise<BenchPostgres | { unavailab
   target.pathname = `/${name}`;
   return {
     url: target.toString(),
-    drop: () =>
-      withAdmin(async (client) => {
-        // The server process has closed its pool, but the backends may still be exiting.
-        const deadline = Date.now() + 5_000;
-        while (Date.now() < deadline) {
-          const result = await client.query(
-            'select count(*)::int as sessions from pg_stat_activity where datname = $1',
-            [name],
-          );
-          if (result.rows[0]?.sessions === 0) {
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
-        await client.query(`drop database if exists ${name} with (force)`);
-      }),
+    // The server process has closed its pool, but its backends may still be exiting.
+    drop: () => withAdmin((client) => dropDatabaseWhenIdle(client, name)),
   };
 }

@@ -36,6 +36,25 @@ export async function availableDialects(): Promise<Dialect[]> {
   return (await postgresReachable) ? ['sqlite', 'postgres'] : ['sqlite'];
 }
 
+/**
+ * Drops database `name` once its sessions have ended, waiting up to 5 seconds. pg's
+ * `Pool.end()` resolves before its clients have closed their sockets, and a forced drop would
+ * terminate those sessions and raise an unhandled error in the process that owned them.
+ */
+export async function dropDatabaseWhenIdle(client: pg.Client, name: string): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    const result = await client.query('select count(*)::int as sessions from pg_stat_activity where datname = $1', [
+      name,
+    ]);
+    if (result.rows[0]?.sessions === 0) {
+      break;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  await client.query(`drop database if exists ${name} with (force)`);
+}
+
 export interface TestDatabase extends DatabaseHandle {
   url: string;
   /** Closes the connection and drops the PostgreSQL database. */
@@ -76,22 +95,7 @@ export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase
     url,
     async destroy() {
       await handle.db.destroy();
-      await withAdminClient(async (client) => {
-        // pg's Pool.end() resolves before its clients have closed their sockets; a forced drop
-        // would terminate those and raise an unhandled error in the test process.
-        const deadline = Date.now() + 5000;
-        while (Date.now() < deadline) {
-          const result = await client.query(
-            'select count(*)::int as sessions from pg_stat_activity where datname = $1',
-            [name],
-          );
-          if (result.rows[0]?.sessions === 0) {
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 20));
-        }
-        await client.query(`drop database if exists ${name} with (force)`);
-      });
+      await withAdminClient((client) => dropDatabaseWhenIdle(client, name));
     },
   };
 }
