@@ -1,16 +1,13 @@
 /**
- * Worklink's main job on real input, from end to end: an external request arrives over
- * SMTP, an agent's reply pulls in a second team, the send plan rewrites the recipients to
- * plus addresses, and the agent's reply and the external reply-all reach both work items
- * exactly once. The handler then runs under office-addin-mock against the same server.
+ * Worklink's main job on real input, from end to end. An external request arrives over SMTP,
+ * and an agent's reply pulls in a second team, so the send plan rewrites the recipients to
+ * plus addresses. The agent's reply and the external reply-all then reach both work items
+ * exactly once. Last, the handler runs under office-addin-mock against the same server.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createSendHandler } from '../src/addin/launchevent/send-handler.js';
-import type { ComposeItem } from '../src/addin/launchevent/office-async.js';
-import type { CompletedOptions } from '../src/addin/launchevent/smart-alerts.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_PLAN_KEY } from '../src/addin/shared/session-plan.js';
 import { STORAGE_KEYS, createMemoryStorage } from '../src/addin/shared/storage.js';
 import type { CommitResponse, Recipient, SendPlanResponse } from '../src/core/api-types.js';
@@ -20,6 +17,7 @@ import { createTestApp } from './support/app.js';
 import type { TestApp } from './support/app.js';
 import { availableDialects } from './support/databases.js';
 import { createOutlookMock } from './support/office-outlook-mock.js';
+import { createHandlerRunner } from './support/send-handler-runner.js';
 
 const fixtureDir = path.join(import.meta.dirname, 'fixtures', 'mail');
 const conversationId = 'AAQkADAwATM0MDAAMS1iNWUwLWI4NDItMDACLTAwCgAQAN0457';
@@ -247,27 +245,16 @@ describe.each(await availableDialects())('main job on %s', (dialect) => {
     });
     const storage = createMemoryStorage({ [STORAGE_KEYS.accessToken]: tokens['uk.agent@contoso.example'] ?? '' });
     const requests: string[] = [];
-    const handler = createSendHandler({
-      getItem: () => outlook.item as unknown as ComposeItem,
+    const { send } = createHandlerRunner(outlook, {
       storage,
       fetch: async (url, init) => {
         requests.push(`${init.method} ${new URL(url).pathname}`);
         return fetch(url, init);
       },
       apiOrigin,
-      clock: { now: () => Date.now() },
-      language: () => 'en',
-      markdownSupported: () => true,
-      log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
     });
-    async function send(): Promise<CompletedOptions> {
-      const event = outlook.createEvent();
-      await handler(event);
-      expect(event.completed).toHaveBeenCalledTimes(1);
-      return event.completed.mock.calls[0]?.[0] as CompletedOptions;
-    }
 
-    // The conversation recorded by the committed plan tells the handler the current item,
+    // The conversation recorded by the committed plan identifies the current item,
     // and Team B's one linked item is the default, so the agent is asked to confirm it.
     const prompt = await send();
     expect(prompt.allowEvent).toBe(false);

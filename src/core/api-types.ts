@@ -10,7 +10,7 @@ export type WorkItemStatus = 'todo' | 'in_progress' | 'waiting' | 'done';
 
 export type PlusAddressingMode = 'off' | 'mixed' | 'only';
 
-/** What the handler does when the backend cannot answer in time. */
+/** What the handler does when the backend cannot respond in time. */
 export type FailurePolicy = 'allow' | 'prompt';
 
 export type RecipientField = 'to' | 'cc' | 'bcc';

@@ -129,7 +129,7 @@ export const errorCatalog = {
   },
   WORKLINK_SEND_PLAN_NOT_FOUND: {
     status: 404,
-    description: 'No send plan with this id exists for the caller; a plan of another agent gets the same answer.',
+    description: 'No send plan with this id exists for the caller; a plan of another agent gets the same response.',
   },
   WORKLINK_PLAN_CHOICE_INVALID: {
     status: 400,

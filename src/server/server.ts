@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     database.dialect === 'postgres'
       ? await startPgFanout({ bus: events, database, connectionString: config.databaseUrl, log: app.log, instanceId })
       : undefined;
-  // SMTP listens before HTTP so that `/healthz` answers 200 only once both listeners are up.
+  // SMTP listens before HTTP so that `/healthz` returns 200 only once both listeners are up.
   const smtp = config.smtpPort === 0 ? undefined : await startSmtpListener({ config, database, log: app.log, events });
   if (smtp === undefined) {
     app.log.info('SMTP listener off (WORKLINK_SMTP_PORT=0)');

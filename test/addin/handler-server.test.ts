@@ -1,8 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { createSendHandler } from '../../src/addin/launchevent/send-handler.js';
-import type { ComposeItem } from '../../src/addin/shared/office-async.js';
-import type { CompletedOptions } from '../../src/addin/launchevent/smart-alerts.js';
 import type { FetchLike } from '../../src/addin/shared/backend-client.js';
 import { SESSION_PLAN_KEY, parseSessionPlan } from '../../src/addin/shared/session-plan.js';
 import { STORAGE_KEYS, createMemoryStorage } from '../../src/addin/shared/storage.js';
@@ -11,6 +8,7 @@ import { availableDialects } from '../support/databases.js';
 import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
 import { createOutlookMock } from '../support/office-outlook-mock.js';
+import { createHandlerRunner } from '../support/send-handler-runner.js';
 import type { OutlookMockOptions } from '../support/office-outlook-mock.js';
 
 // The handler against the real API, through Fastify's `inject`: no socket is opened.
@@ -63,23 +61,11 @@ describe.each(await availableDialects())('send handler against the API on %s', (
   function setup(outlookOptions: OutlookMockOptions, storage: KeyValueStorage) {
     const outlook = createOutlookMock(outlookOptions);
     const calls: RecordedCall[] = [];
-    const handler = createSendHandler({
-      getItem: () => outlook.item as unknown as ComposeItem,
+    const { send } = createHandlerRunner(outlook, {
       storage,
       fetch: injectFetch(testApp.app, calls),
       apiOrigin: ORIGIN,
-      clock: { now: () => Date.now() },
-      language: () => 'en',
-      markdownSupported: () => true,
-      log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
     });
-
-    async function send(): Promise<CompletedOptions> {
-      const event = outlook.createEvent();
-      await handler(event);
-      expect(event.completed).toHaveBeenCalledTimes(1);
-      return event.completed.mock.calls[0]?.[0] as CompletedOptions;
-    }
 
     return { outlook, calls, send };
   }

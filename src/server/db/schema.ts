@@ -77,7 +77,7 @@ export interface WorkItemLinkTable {
   created_at: string;
 }
 
-/** Which work items an Outlook or Graph `conversationId` belongs to. */
+/** Mapping of an Outlook or Graph `conversationId` to the work items it belongs to. */
 export interface ConversationTable {
   conversation_id: string;
   work_item_id: number;
@@ -160,7 +160,7 @@ export interface SendPlanTable {
   plan: string;
   /** `pending` or `committed`. */
   state: string;
-  /** The commit answer, JSON; repeated commits return it unchanged. */
+  /** The commit response, JSON; repeated commits return it unchanged. */
   commit_result: string | null;
   created_at: string;
   committed_at: string | null;

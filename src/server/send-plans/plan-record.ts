@@ -11,7 +11,7 @@ export interface PlanAgent {
 }
 
 /**
- * What the commit needs besides the response the agent saw. It is stored with
+ * Data the commit needs besides the response the agent saw. It is stored with
  * the plan so that the commit acts on what the agent decided about, even if
  * an admin changes mailboxes or settings in between.
  */

@@ -55,8 +55,13 @@ function detectMode(item: unknown): PaneMode {
 }
 
 function addressesOf(value: unknown): string[] {
-  const list = Array.isArray(value) ? value : value ? [value] : [];
-  return list
+  let list: unknown[] = [];
+  if (Array.isArray(value)) {
+    list = value;
+  } else if (value) {
+    list = [value];
+  }
+  return (list as OfficeEmailAddress[])
     .map((entry: OfficeEmailAddress) => entry?.emailAddress)
     .filter((address): address is string => typeof address === 'string' && address !== '');
 }
@@ -129,7 +134,7 @@ export function createOfficeHost(): PaneHost {
   };
 }
 
-/** Reads `{"planId": ...}` from Smart Alerts' `contextData`; null when it holds no plan id. */
+/** Reads `{"planId": ...}` from Smart Alerts' `contextData`; null when it contains no plan id. */
 export function parsePlanContext(contextData: string | null): string | null {
   if (!contextData) return null;
   try {

@@ -15,7 +15,7 @@ export interface DecisionState {
   fields: Record<string, string>;
 }
 
-/** Why a form value is not accepted; each maps to a localised message. */
+/** Reason a form value is rejected; each maps to a localised message. */
 export type FieldProblem = 'required' | 'date' | 'choice';
 
 export interface DecisionProblems {
