@@ -43,16 +43,9 @@ async function storeMessage(
   input: IngestInput,
   automaticReason: string | null,
 ): Promise<{ rowId: number; duplicate: boolean }> {
-  const existing = await trx
-    .selectFrom('messages')
-    .select('id')
-    .where('content_hash', '=', contentHash)
-    .executeTakeFirst();
-  if (existing !== undefined) {
-    return { rowId: existing.id, duplicate: true };
-  }
-
-  // A concurrent delivery of the same bytes may insert first. The unique content hash makes this one wait and yield.
+  // Inserting first saves a lookup for every new message. A row with the same content hash, committed or
+  // inserted by a concurrent delivery, makes the insert return nothing (PostgreSQL waits for that delivery's
+  // transaction first), and the stored row is then read.
   const inserted = await trx
     .insertInto('messages')
     .values({
@@ -78,12 +71,12 @@ async function storeMessage(
     .returning('id')
     .executeTakeFirst();
   if (inserted === undefined) {
-    const winner = await trx
+    const stored = await trx
       .selectFrom('messages')
       .select('id')
       .where('content_hash', '=', contentHash)
       .executeTakeFirstOrThrow();
-    return { rowId: winner.id, duplicate: true };
+    return { rowId: stored.id, duplicate: true };
   }
 
   if (message.attachments.length > 0) {
@@ -165,6 +158,7 @@ export async function ingestMessage(
       conversationId: input.conversationId ?? null,
       automaticReason,
       directory,
+      firstDelivery: !duplicate,
     });
 
     if (input.conversationId !== undefined) {

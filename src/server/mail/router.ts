@@ -27,6 +27,11 @@ export interface RoutingInput {
   automaticReason: string | null;
   /** The directory, read from the cache before the transaction. When absent, it is read inside the transaction. */
   directory?: DirectorySnapshot;
+  /**
+   * True when this transaction inserted the message row, so it has no routes and no unrouted entry yet and
+   * their lookups are skipped. False or absent for a re-delivery or a message routed again.
+   */
+  firstDelivery?: boolean;
 }
 
 /** A route that this delivery added; re-deliveries report none for routes that already existed. */
@@ -185,12 +190,15 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
   const matchedMailboxes = matchMailboxes(addresses, directory, separator);
 
   // A team whose work item already contains this message is done: a re-delivery must not open a second one.
-  const existingRoutes = await db
-    .selectFrom('message_routes')
-    .innerJoin('work_items', 'work_items.id', 'message_routes.work_item_id')
-    .select(['message_routes.mailbox_id', 'work_items.team_id'])
-    .where('message_routes.message_id', '=', input.messageRowId)
-    .execute();
+  const existingRoutes =
+    input.firstDelivery === true
+      ? []
+      : await db
+          .selectFrom('message_routes')
+          .innerJoin('work_items', 'work_items.id', 'message_routes.work_item_id')
+          .select(['message_routes.mailbox_id', 'work_items.team_id'])
+          .where('message_routes.message_id', '=', input.messageRowId)
+          .execute();
   const routedMailboxIds = new Set(existingRoutes.map((route) => route.mailbox_id));
   const routedTeamIds = new Set(existingRoutes.map((route) => route.team_id));
   const pending = matchedMailboxes.filter(
@@ -233,17 +241,26 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
       newRoutes.push(route);
     }
   }
-  await touchWorkItems(db, newRoutes, input.automaticReason === null && !senderIsInternal && !senderIsOwnMailbox);
+  // A work item created above is already up to date and in `todo`.
+  const createdIds = new Set(createdItems.map((item) => item.id));
+  await touchWorkItems(
+    db,
+    newRoutes.filter((route) => !createdIds.has(route.workItemId)),
+    input.automaticReason === null && !senderIsInternal && !senderIsOwnMailbox,
+  );
 
   let unroutedReason: string | null = null;
   if (newRoutes.length > 0) {
     // A re-delivery that finds a work item (a mailbox connected since, a plan committed late) closes the entry.
-    await db
-      .updateTable('unrouted_messages')
-      .set({ state: 'routed' })
-      .where('message_id', '=', input.messageRowId)
-      .where('state', '=', 'open')
-      .execute();
+    // A message inserted by this transaction has no entry yet.
+    if (input.firstDelivery !== true) {
+      await db
+        .updateTable('unrouted_messages')
+        .set({ state: 'routed' })
+        .where('message_id', '=', input.messageRowId)
+        .where('state', '=', 'open')
+        .execute();
+    }
   } else if (existingRoutes.length === 0) {
     unroutedReason =
       matchedMailboxes.length === 0
