@@ -1,206 +1,74 @@
 /**
- * Network requests and compute time of the built `OnMessageSend` handler. The bundle runs in
- * a bare `node:vm` context, as classic Outlook on Windows runs it, with a fake `Office`, a
- * warm directory cache in `OfficeRuntime.storage` and a `fetch` that counts each request.
- * Counted requests go to a real Worklink app through `app.inject`, which opens no socket.
+ * Network requests and compute time of the built `OnMessageSend` handler in the Outlook host
+ * simulator. A Worklink server process (HTTPS on 127.0.0.1, its own demo-seeded SQLite store)
+ * serves the freshly built add-in and `/dev/outlook`, and headless Chromium opens the
+ * simulator through `test/support/browser.ts`, which aborts every request off loopback.
+ * Each send runs the handler in a fresh launch-event frame, as the simulator always does.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import vm from 'node:vm';
-import type { FastifyInstance } from 'fastify';
+import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import type { SendPlanResponse } from '../src/core/api-types.js';
-import type { FetchInit, FetchLike, FetchResponseLike } from '../src/addin/shared/backend-client.js';
+import type { HandlerRun, SendEventsRequest } from '../src/dev/host/simulator.js';
+import { hostText } from '../src/dev/host/strings.js';
 import { SESSION_PLAN_KEY } from '../src/addin/shared/session-plan.js';
 import { STORAGE_KEYS } from '../src/addin/shared/storage.js';
-import { buildApp } from '../src/server/app.js';
-import { loadConfig } from '../src/server/config.js';
-import { migrateToLatest, openDatabase } from '../src/server/db/database.js';
-import { seedDemo } from '../src/server/seed/demo.js';
-import { createFakeItem, createFakeOffice } from './fake-office.js';
-import type { FakeItem, FakeRecipient } from './fake-office.js';
+import { chromiumAvailable, guardContext, launchChromium } from '../test/support/browser.js';
+import type { RouteGuard } from '../test/support/browser.js';
+import { scriptSources } from './bundle-sizes.js';
+import { countHandlerRequests } from './handler-requests.js';
+import type { HandlerRequestCounter } from './handler-requests.js';
+import { startServer } from './server-control.js';
+import type { ServerHandle } from './server-control.js';
 import { benchAgent } from './server-protocol.js';
 
-/** The script Outlook would run if the add-in did nothing at send time. */
+/** The origin compiled into the add-in; Chromium maps it to the bench server's port. */
+const ADDIN_ORIGIN = 'https://localhost:3000';
+
+/** Page and script of a handler that only allows the send, served by the route guard, not by Worklink. */
+const emptyHandlerPage = '/bench/empty-launchevent.html';
+const emptyHandlerScriptPath = '/bench/empty-launchevent.js';
+const emptyHandlerHtml =
+  '<!doctype html><html lang="en"><head><meta charset="UTF-8"/><title>Empty send handler</title>' +
+  '<script src="/dev/outlook/office-shim.js"></script></head>' +
+  `<body><script src="${emptyHandlerScriptPath}"></script></body></html>`;
 const emptyHandlerScript =
   "Office.actions.associate('onMessageSendHandler', function (event) { event.completed({ allowEvent: true }); });";
 
+/** Time to wait after a counted send, longer than the simulator keeps the frame after `event.completed`. */
+const SETTLE_MS = 2000;
+
+const DELIVERY_TITLE = 'Delivery of order 4471 is late';
+const INVOICE_TITLE = 'Invoice correction for order 4471';
+
 export interface HandlerScenarioResult {
   name: string;
+  /** Requests the page saw from the handler's frame and its workers, as `METHOD path`. */
   requests: string[];
+  /** Requests the shim's `fetch` and `XMLHttpRequest` wrappers recorded in the same run. */
+  shimRequests: string[];
   completed: unknown;
 }
 
 export interface HandlerFigures {
   /** Description of the counting method, for the report. */
   method: string;
-  scriptPath: string;
   externalOnly: HandlerScenarioResult;
   paneChoice: HandlerScenarioResult;
   paneApplied: HandlerScenarioResult;
-  /** Median milliseconds from the send event to `event.completed`, over `sends` sends each. */
+  /** The same send to external recipients with the empty handler; 0 requests checks the counter. */
+  emptyHandler: HandlerScenarioResult;
+  /** Median milliseconds from the handler's call to `event.completed`, over `sends` sends each. */
   computeMedianMs: { handler: number; empty: number; externalOnly: number };
   sends: number;
+  /** Requests off loopback that the route guard aborted; the bench fails when there is one. */
+  blocked: string[];
 }
 
-interface Sandbox {
-  office: ReturnType<typeof createFakeOffice>;
-  storage: Record<string, string>;
-  errors: string[];
-  /** The latest console lines of the script. */
-  lines: string[];
-  /** Runs one send and resolves with the options passed to `event.completed`. */
-  send(item: FakeItem): Promise<unknown>;
-}
+const billing = { emailAddress: 'billing@fabrikam.example', displayName: 'Fabrikam Billing' };
+const northwind = { emailAddress: 'j.smith@northwind.example', displayName: 'John Smith' };
+const ukSupport = { emailAddress: 'uk.support@contoso.example', displayName: 'UK Support' };
+const plSupport = { emailAddress: 'pl.support@contoso.example', displayName: 'Wsparcie PL' };
 
-function fetchResponse(status: number, headers: Record<string, string>, body: string): FetchResponseLike {
-  return {
-    status,
-    ok: status >= 200 && status < 300,
-    headers: { get: (name) => headers[name.toLowerCase()] ?? null },
-    text: async () => body,
-  };
-}
-
-function createSandbox(script: string, fetch: FetchLike, storage: Record<string, string>): Sandbox {
-  const office = createFakeOffice();
-  const errors: string[] = [];
-  const officeStorage = {
-    getItem: async (key: string) => (key in storage ? storage[key] : null),
-    setItem: async (key: string, value: string) => {
-      storage[key] = value;
-    },
-    removeItem: async (key: string) => {
-      delete storage[key];
-    },
-  };
-  const lines: string[] = [];
-  const record = (...args: unknown[]): void => {
-    // Only the latest lines are kept, to explain a failed check without growing over the timed sends.
-    lines.push(args.map(String).join(' '));
-    if (lines.length > 20) lines.shift();
-  };
-  const console = {
-    log: record,
-    info: record,
-    debug: record,
-    warn: record,
-    error: (...args: unknown[]) => {
-      record(...args);
-      errors.push(args.join(' '));
-    },
-  };
-  // No window, document, setTimeout or AbortController, as in the JavaScript-only runtime.
-  const context = vm.createContext({
-    Office: office.office,
-    OfficeRuntime: { storage: officeStorage },
-    fetch,
-    console,
-  });
-  vm.runInContext(script, context, { filename: 'launchevent.js' });
-
-  return {
-    office,
-    storage,
-    errors,
-    lines,
-    send(item) {
-      const handler = office.associated.onMessageSendHandler;
-      if (handler === undefined) {
-        throw new Error('The script registered no onMessageSendHandler with Office.actions.associate.');
-      }
-      office.setItem(item);
-      return new Promise((resolve) => handler({ completed: (options: unknown) => resolve(options) }));
-    },
-  };
-}
-
-/** Returns a fetch that records each request's method and path and sends it to the app in-process. */
-function countingFetch(app: FastifyInstance, requests: string[]): FetchLike {
-  return async (url: string, init: FetchInit) => {
-    const parsed = new URL(url);
-    // Plan ids are random, so the record names them by their place in the path.
-    requests.push(`${init.method} ${parsed.pathname.replace(/\/send-plans\/[^/]+/, '/send-plans/{id}')}`);
-    const response = await app.inject({
-      method: init.method,
-      url: `${parsed.pathname}${parsed.search}`,
-      headers: init.headers,
-      ...(init.body === undefined ? {} : { payload: init.body }),
-    });
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
-      headers[name.toLowerCase()] = String(value);
-    }
-    return fetchResponse(response.statusCode, headers, response.body);
-  };
-}
-
-const billing: FakeRecipient = { emailAddress: 'billing@fabrikam.example', displayName: 'Fabrikam Billing' };
-const northwind: FakeRecipient = { emailAddress: 'j.smith@northwind.example', displayName: 'John Smith' };
-const ukSupport: FakeRecipient = { emailAddress: 'uk.support@contoso.example', displayName: 'UK Support' };
-const plSupport: FakeRecipient = { emailAddress: 'pl.support@contoso.example', displayName: 'Wsparcie PL' };
-
-/** Starts an in-process app on a demo-seeded in-memory store and returns what the scenarios need. */
-async function startApp(): Promise<{
-  app: FastifyInstance;
-  token: string;
-  directoryBody: string;
-  etag: string;
-  stop(): Promise<void>;
-}> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worklink-bench-handler-'));
-  const config = loadConfig({
-    WORKLINK_HOST: '127.0.0.1',
-    WORKLINK_PORT: '0',
-    WORKLINK_TLS: 'off',
-    WORKLINK_DATA_DIR: dataDir,
-    WORKLINK_DATABASE_URL: 'sqlite::memory:',
-    WORKLINK_SMTP_PORT: '0',
-    WORKLINK_AUTH: 'dev',
-    WORKLINK_SEED: 'demo',
-    WORKLINK_LOG_LEVEL: 'silent',
-    WORKLINK_ADDIN_DIR: path.join(dataDir, 'addin'),
-  });
-  const database = openDatabase(config.databaseUrl);
-  await migrateToLatest(database.db);
-  await seedDemo(database.db);
-  const app = await buildApp({ config, database });
-  const stop = async (): Promise<void> => {
-    await app.close();
-    await database.db.destroy();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  };
-  try {
-    const tokenResponse = await app.inject({
-      method: 'POST',
-      url: '/api/v1/dev/tokens',
-      payload: { email: benchAgent },
-    });
-    const token = (tokenResponse.json() as { accessToken: string }).accessToken;
-    const directory = await app.inject({
-      method: 'GET',
-      url: '/api/v1/directory',
-      headers: { authorization: `Bearer ${token}` },
-    });
-    if (directory.statusCode !== 200) {
-      throw new Error(`GET /api/v1/directory returned ${directory.statusCode}: ${directory.body}`);
-    }
-    return { app, token, directoryBody: directory.body, etag: String(directory.headers.etag), stop };
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-}
-
-/** Reference of a demo work item by its title. */
-async function demoReference(app: FastifyInstance, title: string): Promise<string> {
-  const row = await app.database.db
-    .selectFrom('work_items')
-    .select('reference')
-    .where('title', '=', title)
-    .executeTakeFirstOrThrow();
-  return row.reference;
-}
+const externalCompose: SendEventsRequest['compose'] = { to: [billing], cc: [northwind], subject: 'Quote 7781' };
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -210,92 +78,262 @@ function median(values: number[]): number {
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
-/** Times `sends` sends of fresh items made by `makeItem`, each from the event to `event.completed`. */
-async function timeSends(sandbox: Sandbox, sends: number, makeItem: () => FakeItem): Promise<number> {
-  const samples: number[] = [];
-  for (let index = 0; index < sends; index++) {
-    const item = makeItem();
-    const started = performance.now();
-    await sandbox.send(item);
-    samples.push(performance.now() - started);
+const sleep = (milliseconds: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, milliseconds));
+
+/** Runs the simulator's `runSendEvents` in `page` and returns its runs. */
+async function runSendEvents(page: Page, request: SendEventsRequest): Promise<HandlerRun[]> {
+  const json = await page.evaluate(
+    (requestJson) =>
+      (
+        window as unknown as { worklinkSimulator: { runSendEvents(json: string): Promise<string> } }
+      ).worklinkSimulator.runSendEvents(requestJson),
+    JSON.stringify(request),
+  );
+  return JSON.parse(json) as HandlerRun[];
+}
+
+interface ApiResult {
+  status: number;
+  body: string;
+  etag: string | null;
+}
+
+/** Sends one API request from the simulator's own page, whose requests are not the handler's. */
+function api(page: Page, method: string, path: string, token: string | null, body?: unknown): Promise<ApiResult> {
+  return page.evaluate(
+    async ({ method, path, token, body }) => {
+      const headers: Record<string, string> = { accept: 'application/json' };
+      if (token !== null) headers.authorization = `Bearer ${token}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, body: await response.text(), etag: response.headers.get('etag') };
+    },
+    { method, path, token, body },
+  );
+}
+
+async function expectOk(result: Promise<ApiResult>, what: string): Promise<ApiResult> {
+  const done = await result;
+  if (done.status < 200 || done.status > 299) throw new Error(`${what} returned ${done.status}: ${done.body}`);
+  return done;
+}
+
+/** Lists the URLs that start the runtime of `pageUrl`: the page and the scripts it names, resolved as the page resolves them. */
+function runtimeFilesOf(pageUrl: string, html: string): string[] {
+  const baseHref = /<base\s[^>]*href="([^"]+)"/i.exec(html)?.[1];
+  const base = baseHref === undefined ? pageUrl : new URL(baseHref, pageUrl).href;
+  const strip = (url: URL): string => `${url.origin}${url.pathname}`;
+  return [strip(new URL(pageUrl)), ...scriptSources(html).map((source) => strip(new URL(source, base)))];
+}
+
+/**
+ * Opens the simulator in a new page of `context`, signs the bench agent in, and gives the add-in
+ * the sign-in and the warm directory cache that the task pane would have stored.
+ */
+async function openSimulator(context: BrowserContext, query: string): Promise<{ page: Page; token: string }> {
+  const page = await context.newPage();
+  await page.goto(`${ADDIN_ORIGIN}/dev/outlook${query}`);
+  await page.locator('#agent').selectOption(benchAgent);
+  await page.getByRole('button', { name: hostText('signIn', 'en'), exact: true }).click();
+  await page.waitForFunction(
+    (email) => document.querySelector('footer')?.textContent?.includes(`signed in as ${email}`) === true,
+    benchAgent,
+  );
+
+  const token = (
+    JSON.parse(
+      (await expectOk(api(page, 'POST', '/api/v1/dev/tokens', null, { email: benchAgent }), 'POST /api/v1/dev/tokens'))
+        .body,
+    ) as { accessToken: string }
+  ).accessToken;
+  const directory = await expectOk(api(page, 'GET', '/api/v1/directory', token), 'GET /api/v1/directory');
+  const values = {
+    [STORAGE_KEYS.accessToken]: token,
+    [STORAGE_KEYS.directory]: JSON.stringify({
+      directory: JSON.parse(directory.body) as unknown,
+      etag: directory.etag,
+      fetchedAt: Date.now(),
+    }),
+  };
+  await page.evaluate((entries) => {
+    const bridge = (window as unknown as { worklinkSimulator: { storageSet(key: string, value: string): void } })
+      .worklinkSimulator;
+    for (const [key, value] of Object.entries(entries)) bridge.storageSet(key, value);
+  }, values);
+  return { page, token };
+}
+
+/** Runs one send and returns its requests after the frame had time to finish. */
+async function countedSend(
+  page: Page,
+  counter: HandlerRequestCounter,
+  name: string,
+  compose: SendEventsRequest['compose'],
+): Promise<HandlerScenarioResult> {
+  const [run] = await runSendEvents(page, { compose, count: 1 });
+  if (run === undefined) throw new Error(`The simulator returned no run for the send "${name}".`);
+  await sleep(SETTLE_MS);
+  // Plan ids are random, so the record names them by their place in the path.
+  const withoutIds = (lines: string[]) => lines.map((line) => line.replace(/\/send-plans\/[^/?]+/, '/send-plans/{id}'));
+  return {
+    name,
+    requests: withoutIds(counter.requestsOf(run.run)),
+    shimRequests: withoutIds(run.requests),
+    completed: run.options ?? run.outcome,
+  };
+}
+
+/** Times `sends` sends and returns the median handler time; every run must complete with `allowEvent: true`. */
+async function timeSends(page: Page, sends: number, compose: SendEventsRequest['compose'], what: string) {
+  const runs = await runSendEvents(page, { compose, count: sends, officeCallDelayMs: 0 });
+  const failed = runs.filter((run) => run.handlerMs === undefined || run.options?.allowEvent !== true);
+  if (failed.length > 0) {
+    throw new Error(
+      `${failed.length} of ${sends} timed sends (${what}) did not allow the send: ${JSON.stringify(failed[0])}`,
+    );
   }
-  return median(samples);
+  return median(runs.map((run) => run.handlerMs as number));
+}
+
+/** Reads the simulator's state: the open compose item and its log. */
+async function inspect(page: Page): Promise<{
+  compose: { to: { emailAddress: string }[]; cc: { emailAddress: string }[]; bcc: { emailAddress: string }[] } & Record<
+    string,
+    unknown
+  >;
+  log: string[];
+}> {
+  return JSON.parse(
+    await page.evaluate(() =>
+      (window as unknown as { worklinkSimulator: { inspect(): string } }).worklinkSimulator.inspect(),
+    ),
+  ) as Awaited<ReturnType<typeof inspect>>;
 }
 
 export async function benchHandler(
-  scriptPath: string,
+  addinDir: string,
   sends: number,
   log: (line: string) => void,
 ): Promise<HandlerFigures> {
-  const script = fs.readFileSync(scriptPath, 'utf8');
-  const server = await startApp();
+  if (!chromiumAvailable('the send-handler bench')) {
+    throw new Error(
+      'The send-handler bench runs in the host simulator and needs Chromium; install it or set WORKLINK_CHROMIUM_PATH.',
+    );
+  }
+  let server: ServerHandle | undefined;
+  let browser: Browser | undefined;
+  let counter: HandlerRequestCounter | undefined;
   try {
-    const { app, token } = server;
-    const storage = (): Record<string, string> => ({
-      [STORAGE_KEYS.accessToken]: token,
-      [STORAGE_KEYS.directory]: JSON.stringify({
-        directory: JSON.parse(server.directoryBody),
-        etag: server.etag,
-        fetchedAt: Date.now(),
-      }),
+    server = await startServer({
+      kind: 'worklink',
+      fill: { workItems: 0, mailboxes: 0, storedMessages: 0 },
+      addinDir,
+      tls: true,
+      lookupTitles: [DELIVERY_TITLE, INVOICE_TITLE],
+    });
+    const current = server.info.references[DELIVERY_TITLE];
+    const linked = server.info.references[INVOICE_TITLE];
+    if (current === undefined || linked === undefined) {
+      throw new Error(`The demo seed has no work items "${DELIVERY_TITLE}" and "${INVOICE_TITLE}".`);
+    }
+
+    browser = await launchChromium({ 'localhost:3000': new URL(server.info.httpOrigin as string).host });
+    const context = await browser.newContext({ ignoreHTTPSErrors: true });
+    const guard: RouteGuard = await guardContext(context, async (route: Route, url: URL) => {
+      if (url.origin !== ADDIN_ORIGIN) return false;
+      if (url.pathname === emptyHandlerPage) {
+        await route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: emptyHandlerHtml });
+        return true;
+      }
+      if (url.pathname === emptyHandlerScriptPath) {
+        await route.fulfill({ status: 200, contentType: 'text/javascript; charset=utf-8', body: emptyHandlerScript });
+        return true;
+      }
+      return false;
     });
 
+    const { page, token } = await openSimulator(context, '');
+    const launchPage = `${ADDIN_ORIGIN}/dev/outlook/launchevent.html`;
+    const launchHtml = await expectOk(api(page, 'GET', launchPage, null), `GET ${launchPage}`);
+    counter = await countHandlerRequests(page, runtimeFilesOf(launchPage, launchHtml.body));
+
     // One send with only external recipients.
-    const externalRequests: string[] = [];
-    const external = createSandbox(script, countingFetch(app, externalRequests), storage());
-    const externalCompleted = await external.send(
-      createFakeItem({ to: [billing], cc: [northwind], subject: 'Quote 7781' }),
-    );
+    const externalOnly = await countedSend(page, counter, 'external recipients only', externalCompose);
 
     // The pane recorded the agent's choice for Team B's mailbox and the current work item.
-    const current = await demoReference(app, 'Delivery of order 4471 is late');
-    const linked = await demoReference(app, 'Invoice correction for order 4471');
     const paneRecord = {
       planId: 'pane-plan',
       choices: [{ mailbox: plSupport.emailAddress, action: 'share', reference: linked }],
       currentReference: current,
     };
-    const choiceItem = (): FakeItem =>
-      createFakeItem({
-        to: [billing],
-        cc: [ukSupport, plSupport],
-        subject: 'RE: Delivery of order 4471',
-        sessionData: { [SESSION_PLAN_KEY]: JSON.stringify(paneRecord) },
-      });
-    const choiceRequests: string[] = [];
-    const choice = createSandbox(script, countingFetch(app, choiceRequests), storage());
-    const item = choiceItem();
-    const choiceCompleted = await choice.send(item);
-    const rewritten = [...item.recipients.to, ...item.recipients.cc].map((entry) => entry.emailAddress);
+    const choiceCompose: SendEventsRequest['compose'] = {
+      to: [billing],
+      cc: [ukSupport, plSupport],
+      subject: 'RE: Delivery of order 4471',
+      sessionData: { [SESSION_PLAN_KEY]: JSON.stringify(paneRecord) },
+    };
+    const paneChoice = await countedSend(
+      page,
+      counter,
+      "connected mailbox, the pane's choice in sessionData",
+      choiceCompose,
+    );
+    const afterChoice = (await inspect(page)).compose;
+    const rewritten = [...afterChoice.to, ...afterChoice.cc].map((entry) => entry.emailAddress);
     if (!rewritten.includes(`pl.support+${linked}@contoso.example`)) {
       throw new Error(
         `The handler did not rewrite pl.support to ${linked}; it left ${rewritten.join(', ')} after ` +
-          `${choiceRequests.join(', ') || 'no request'} and completed with ${JSON.stringify(choiceCompleted)}; ` +
-          `its log: ${choice.lines.join(' | ')}`,
+          `${paneChoice.requests.join(', ') || 'no request'} and completed with ${JSON.stringify(paneChoice.completed)}; ` +
+          `the simulator's log: ${(await inspect(page)).log.slice(-10).join(' | ')}`,
       );
     }
 
-    // A second send of the same item: the pane, or the first send, already applied the plan.
-    const appliedRequests: string[] = [];
-    const applied = createSandbox(script, countingFetch(app, appliedRequests), storage());
-    const appliedCompleted = await applied.send(item);
+    // A second send of the item as the first send left it: the plan is already applied.
+    const paneApplied = await countedSend(page, counter, 'connected mailbox, plan already applied', {
+      to: afterChoice.to,
+      cc: afterChoice.cc,
+      bcc: afterChoice.bcc,
+      subject: afterChoice.subject as string,
+      sessionData: afterChoice.sessionData as Record<string, string>,
+      internetHeaders: afterChoice.internetHeaders as Record<string, string>,
+    });
 
-    for (const sandbox of [external, choice, applied]) {
-      if (sandbox.errors.length > 0) {
-        throw new Error(`The handler logged errors: ${sandbox.errors.join(' | ')}`);
+    const { page: emptyPage } = await openSimulator(context, `?launchevent=${encodeURIComponent(emptyHandlerPage)}`);
+    const emptyCounter = await countHandlerRequests(
+      emptyPage,
+      runtimeFilesOf(`${ADDIN_ORIGIN}${emptyHandlerPage}`, emptyHandlerHtml),
+    );
+    let emptyHandler: HandlerScenarioResult;
+    try {
+      emptyHandler = await countedSend(
+        emptyPage,
+        emptyCounter,
+        'empty handler, external recipients only',
+        externalCompose,
+      );
+    } finally {
+      await emptyCounter.stop();
+    }
+
+    for (const scenario of [externalOnly, paneChoice, paneApplied, emptyHandler]) {
+      if (scenario.requests.length < scenario.shimRequests.length) {
+        throw new Error(
+          `The page saw fewer requests than the shim in "${scenario.name}": ${scenario.requests.join(', ')} against ${scenario.shimRequests.join(', ')}.`,
+        );
       }
     }
     log(
-      `handler: ${externalRequests.length} requests external-only, ${choiceRequests.length} with the pane's choice, ` +
-        `${appliedRequests.length} once applied`,
+      `handler: ${externalOnly.requests.length} requests external-only, ${paneChoice.requests.length} with the pane's choice, ` +
+        `${paneApplied.requests.length} once applied, ${emptyHandler.requests.length} from the empty handler`,
     );
 
-    // Compute time: the same two requests get the app's earlier responses at once.
-    const planText = await app.inject({
-      method: 'POST',
-      url: '/api/v1/send-plans',
-      headers: { authorization: `Bearer ${token}` },
-      payload: {
+    // Compute time: plan and commit get the server's earlier responses from the route at once.
+    const planResponse = await expectOk(
+      api(page, 'POST', '/api/v1/send-plans', token, {
         subject: 'RE: Delivery of order 4471',
         currentReference: current,
         recipients: [
@@ -303,52 +341,44 @@ export async function benchHandler(
           { field: 'cc', ...ukSupport },
           { field: 'cc', ...plSupport },
         ],
-      },
-    });
-    const plan = planText.json() as SendPlanResponse;
-    const commitText = await app.inject({
-      method: 'POST',
-      url: `/api/v1/send-plans/${plan.id}/commit`,
-      headers: { authorization: `Bearer ${token}` },
-      payload: { choices: paneRecord.choices },
-    });
-    const canned: FetchLike = async (url) =>
-      new URL(url).pathname.endsWith('/commit')
-        ? fetchResponse(commitText.statusCode, {}, commitText.body)
-        : fetchResponse(planText.statusCode, {}, planText.body);
-
-    const timed = createSandbox(script, canned, storage());
-    const handlerMs = await timeSends(timed, sends, choiceItem);
-    const externalMs = await timeSends(timed, sends, () =>
-      createFakeItem({ to: [billing], cc: [northwind], subject: 'Quote 7781' }),
+      }),
+      'POST /api/v1/send-plans',
     );
-    const empty = createSandbox(emptyHandlerScript, canned, storage());
-    const emptyMs = await timeSends(empty, sends, choiceItem);
-    if (timed.errors.length > 0) {
-      throw new Error(`The handler logged errors in the timed sends: ${timed.errors.join(' | ')}`);
-    }
+    const plan = JSON.parse(planResponse.body) as SendPlanResponse;
+    const commitResponse = await expectOk(
+      api(page, 'POST', `/api/v1/send-plans/${plan.id}/commit`, token, { choices: paneRecord.choices }),
+      'POST /api/v1/send-plans/{id}/commit',
+    );
+    await page.route(`${ADDIN_ORIGIN}/api/v1/send-plans**`, async (route) => {
+      const commit = new URL(route.request().url()).pathname.endsWith('/commit');
+      const canned = commit ? commitResponse : planResponse;
+      await route.fulfill({ status: canned.status, contentType: 'application/json; charset=utf-8', body: canned.body });
+    });
+
+    const handlerMs = await timeSends(page, sends, choiceCompose, "the pane's choice");
+    const externalMs = await timeSends(page, sends, externalCompose, 'external recipients only');
+    const emptyMs = await timeSends(emptyPage, sends, choiceCompose, 'empty handler');
     log(`handler: median ${handlerMs.toFixed(3)} ms per send, empty handler ${emptyMs.toFixed(3)} ms`);
 
+    if (guard.blocked.length > 0) {
+      throw new Error(`The simulator tried to reach addresses off loopback: ${guard.blocked.join(', ')}`);
+    }
     return {
       method:
-        'built launchevent.js in node:vm with a counting fetch, a fake Office and a warm directory cache ' +
-        '(the host simulator was not used)',
-      scriptPath,
-      externalOnly: { name: 'external recipients only', requests: externalRequests, completed: externalCompleted },
-      paneChoice: {
-        name: "connected mailbox, the pane's choice in sessionData",
-        requests: choiceRequests,
-        completed: choiceCompleted,
-      },
-      paneApplied: {
-        name: 'connected mailbox, plan already applied',
-        requests: appliedRequests,
-        completed: appliedCompleted,
-      },
+        'the built add-in in the Outlook host simulator (/dev/outlook) in headless Chromium, served by a Worklink ' +
+        'server process over HTTPS on 127.0.0.1 with a demo-seeded SQLite store; requests counted from the ' +
+        "page's request events for the handler's frame and its workers, and CORS preflights from the DevTools Network domain",
+      externalOnly,
+      paneChoice,
+      paneApplied,
+      emptyHandler,
       computeMedianMs: { handler: handlerMs, empty: emptyMs, externalOnly: externalMs },
       sends,
+      blocked: guard.blocked,
     };
   } finally {
-    await server.stop();
+    await counter?.stop();
+    await browser?.close();
+    await server?.stop();
   }
 }

@@ -33,7 +33,7 @@ export async function runBench(sizes: BenchSizes, outDir: string, log: (line: st
   const bundles = await measureBundles(log);
   let figures: BenchFigures;
   try {
-    const handler = await benchHandler(path.join(bundles.buildDir, 'launchevent.js'), sizes.handlerSends, log);
+    const handler = await benchHandler(bundles.buildDir, sizes.handlerSends, log);
     const sendPlans = await benchSendPlans(sizes, log);
     const ingest = await benchIngest(sizes, log);
     figures = {

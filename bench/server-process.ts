@@ -16,6 +16,7 @@ import type { DatabaseHandle } from '../src/server/db/database.js';
 import { startSmtpListener } from '../src/server/mail/smtp-listener.js';
 import { EventBus } from '../src/server/notifications/bus.js';
 import { seedDemo } from '../src/server/seed/demo.js';
+import { loadTlsFiles } from '../src/server/tls/certificate.js';
 import { fillSqliteStore } from './store-fill.js';
 import type { StoreFill } from './store-fill.js';
 import { benchAgent } from './server-protocol.js';
@@ -53,10 +54,10 @@ async function startWorklink(spec: Extract<ServerSpec, { kind: 'worklink' }>): P
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worklink-bench-'));
   const databaseUrl = spec.databaseUrl ?? `sqlite:${path.join(dataDir, 'worklink.sqlite')}`;
   // The same configuration path as the real server, with every listener on loopback and a free port.
-  const config = loadConfig({
+  let config = loadConfig({
     WORKLINK_HOST: '127.0.0.1',
     WORKLINK_PORT: '0',
-    WORKLINK_TLS: 'off',
+    WORKLINK_TLS: spec.tls === true ? 'on' : 'off',
     WORKLINK_DATA_DIR: dataDir,
     WORKLINK_DATABASE_URL: databaseUrl,
     WORKLINK_SMTP_PORT: '0',
@@ -65,15 +66,22 @@ async function startWorklink(spec: Extract<ServerSpec, { kind: 'worklink' }>): P
     WORKLINK_LOG_LEVEL: 'silent',
     // The bench sends every request as one agent, far above the default per-agent limit.
     WORKLINK_RATE_LIMIT_MAX: '1000000000',
-    WORKLINK_ADDIN_DIR: path.join(dataDir, 'addin'),
+    WORKLINK_ADDIN_DIR: spec.addinDir ?? path.join(dataDir, 'addin'),
   });
+  let https: { key: Buffer; cert: Buffer } | undefined;
+  if (config.tls === 'on') {
+    // A self-signed certificate for localhost in the data directory, as `npm start` generates one.
+    const files = await loadTlsFiles(config);
+    https = { key: files.key, cert: files.cert };
+    config = Object.freeze({ ...config, tlsCert: files.certPath, tlsKey: files.keyPath });
+  }
 
   const { database, fillSeconds } = await prepareStore(databaseUrl, spec.fill);
   const events = new EventBus();
   let app: FastifyInstance | undefined;
   let smtp: { port: number; close(): Promise<void> } | undefined;
   try {
-    app = await buildApp({ config, database, events });
+    app = await buildApp({ config, database, events }, https === undefined ? {} : { https });
     const address = await app.listen({ host: '127.0.0.1', port: 0 });
     smtp = await startSmtpListener({ config, database, log: app.log, events, listenPort: 0 });
 
@@ -86,6 +94,15 @@ async function startWorklink(spec: Extract<ServerSpec, { kind: 'worklink' }>): P
       throw new Error(`Dev token for ${benchAgent} failed with ${tokenResponse.statusCode}: ${tokenResponse.body}`);
     }
     const token = (tokenResponse.json() as { accessToken: string }).accessToken;
+    const titles = spec.lookupTitles ?? [];
+    const rows =
+      titles.length === 0
+        ? []
+        : await database.db
+            .selectFrom('work_items')
+            .select(['title', 'reference'])
+            .where('title', 'in', titles)
+            .execute();
 
     const running = { app, smtp };
     return {
@@ -95,6 +112,7 @@ async function startWorklink(spec: Extract<ServerSpec, { kind: 'worklink' }>): P
         token,
         fillSeconds,
         dialect: database.dialect,
+        references: Object.fromEntries(rows.map((row) => [row.title, row.reference])),
       },
       async counts() {
         const count = async (table: 'messages' | 'work_items' | 'send_plans'): Promise<number> => {
@@ -155,7 +173,7 @@ async function startBareSmtp(): Promise<RunningServer> {
   const address = server.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   return {
-    info: { httpOrigin: null, smtpPort: port, token: null, fillSeconds: 0, dialect: null },
+    info: { httpOrigin: null, smtpPort: port, token: null, fillSeconds: 0, dialect: null, references: {} },
     counts: async () => {
       const cpu = process.cpuUsage();
       return { messages: received, workItems: 0, sendPlans: 0, cpuMicros: cpu.user + cpu.system };

@@ -11,11 +11,17 @@ export type ServerSpec =
       /** Database URL; absent means a new SQLite file in the server's data directory. */
       databaseUrl?: string;
       fill: StoreFill;
+      /** Built add-in to serve at `/` and to the host simulator; absent means an empty folder. */
+      addinDir?: string;
+      /** HTTPS with a self-signed certificate for localhost, as the add-in's `https://localhost:3000` needs; default off. */
+      tls?: boolean;
+      /** Work item titles whose references `ServerInfo.references` returns. */
+      lookupTitles?: string[];
     }
   | { kind: 'bare-smtp' };
 
 export interface ServerInfo {
-  /** `http://127.0.0.1:PORT`, or null for the bare SMTP server. */
+  /** `http://127.0.0.1:PORT` (`https://` with `tls`), or null for the bare SMTP server. */
   httpOrigin: string | null;
   smtpPort: number;
   /** Dev access token of the bench agent, or null for the bare SMTP server. */
@@ -23,6 +29,8 @@ export interface ServerInfo {
   /** Seconds the bulk fill took. */
   fillSeconds: number;
   dialect: Dialect | null;
+  /** Reference of each work item named in `lookupTitles`, by title. */
+  references: Record<string, string>;
 }
 
 export interface StoreCounts {

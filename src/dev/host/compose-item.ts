@@ -19,8 +19,8 @@ const MAX_NOTIFICATIONS = 5;
 /** Office's limit of `sessionData` per add-in, in characters. */
 const MAX_SESSION_DATA_LENGTH = 50_000;
 
-/** Time each simulated call takes, in milliseconds: long enough that calls overlap as they do in Outlook. */
-const CALL_DELAY_MS = 8;
+/** Time each simulated call takes by default, in milliseconds: long enough that calls overlap as they do in Outlook. */
+export const CALL_DELAY_MS = 8;
 
 export interface HostSwitches {
   /** Outlook on the web: a change that differs only in the `+tag` of an address is ignored. */
@@ -148,13 +148,15 @@ export class ComposeItem {
     readonly state: ComposeState,
     private readonly switches: HostSwitches,
     private readonly hooks: ComposeHooks,
+    /** Simulated time of each Office call; 0 still answers in a later task, never synchronously. */
+    private readonly callDelayMs: number = CALL_DELAY_MS,
   ) {}
 
   /** Runs one Office operation and resolves with its result after the simulated delay. */
   run(role: FrameRole, operation: string, args: unknown[]): Promise<BridgeResult> {
     if (this.inFlight[role] >= MAX_CALLS_IN_FLIGHT) {
       // NOTE: the error name is the simulator's own; the web client's exact error is not documented.
-      return delay().then(() => ({
+      return delay(this.callDelayMs).then(() => ({
         status: 'failed',
         error: {
           name: 'TooManyAsyncCalls',
@@ -165,7 +167,7 @@ export class ComposeItem {
     }
 
     this.inFlight[role] += 1;
-    return delay()
+    return delay(this.callDelayMs)
       .then(() => this.perform(operation, args))
       .then(
         (value): BridgeResult => ({ status: 'succeeded', value }),
@@ -343,6 +345,16 @@ export class ComposeItem {
   }
 }
 
-function delay(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, CALL_DELAY_MS));
+function delay(milliseconds: number): Promise<void> {
+  if (milliseconds > 0) return new Promise((resolve) => setTimeout(resolve, milliseconds));
+  // A message task answers in the next task. Office.js on the web also gets its answers by
+  // postMessage, and a zero setTimeout would be clamped to 4 ms once timers nest.
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
 }

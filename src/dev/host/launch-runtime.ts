@@ -1,6 +1,7 @@
 /**
  * Runs the built launch-event script for one send: a fresh hidden frame loads
- * `/dev/outlook/launchevent.html` (the built page with the Office.js shim), the script
+ * `/dev/outlook/launchevent.html` (the built page with the Office.js shim) or the page given
+ * with `?launchevent=` (see `launchEventPageFrom`), the script
  * registers `onMessageSendHandler` through `Office.actions.associate`, and the host calls it
  * with an event whose `completed` ends the run. Each send gets a new frame, so no state of
  * the handler survives between sends except `OfficeRuntime.storage`, as in Outlook.
@@ -8,6 +9,12 @@
 
 /** The handler's name in the manifest's LaunchEvent. */
 export const HANDLER_NAME = 'onMessageSendHandler';
+
+/** The built launch-event page with the Office.js shim in place. */
+export const DEFAULT_LAUNCH_EVENT_PAGE = '/dev/outlook/launchevent.html';
+
+/** Prefix of each launch-event frame's name; the run number follows it. */
+export const LAUNCH_FRAME_NAME_PREFIX = 'worklink-launch-event-';
 
 /** Time the frame gets to load and register the handler. */
 const REGISTRATION_TIMEOUT_MS = 15_000;
@@ -32,7 +39,39 @@ export interface CompletedOptions {
 }
 
 export type RunOutcome =
-  { kind: 'completed'; options: CompletedOptions } | { kind: 'unavailable'; reason: string } | { kind: 'timed-out' };
+  | {
+      kind: 'completed';
+      options: CompletedOptions;
+      /** Milliseconds from the call of the handler to its first `event.completed`, from `performance.now()`. */
+      handlerMs: number;
+    }
+  | { kind: 'unavailable'; reason: string }
+  | { kind: 'timed-out' };
+
+/**
+ * Reads the launch-event page from the simulator URL's `launchevent` parameter, such as
+ * `/dev/outlook?launchevent=/bench/empty-launchevent.html`, so that a benchmark can run another
+ * handler script in the same runtime. Only a path on the simulator's own origin is accepted,
+ * and its file name must contain `launchevent`, which the shim reads to take the launch-event
+ * role. Returns the default page when the parameter is absent, and an error text when it is invalid.
+ */
+export function launchEventPageFrom(search: string): { page: string; error?: string } {
+  const value = new URLSearchParams(search).get('launchevent');
+  if (value === null || value === '') return { page: DEFAULT_LAUNCH_EVENT_PAGE };
+  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) {
+    return {
+      page: DEFAULT_LAUNCH_EVENT_PAGE,
+      error: `launchevent="${value}" is not a path on this origin; give one such as /bench/empty-launchevent.html.`,
+    };
+  }
+  if (!(value.split('?')[0] ?? '').includes('launchevent')) {
+    return {
+      page: DEFAULT_LAUNCH_EVENT_PAGE,
+      error: `launchevent="${value}" has no "launchevent" in its path, so the shim would not take the launch-event role.`,
+    };
+  }
+  return { page: value };
+}
 
 export interface LaunchRuntimeHooks {
   /** Called when the handler runs longer than `TAKING_LONGER_MS`. */
@@ -46,6 +85,7 @@ export class LaunchRuntime {
   constructor(
     private readonly container: HTMLElement,
     private readonly hooks: LaunchRuntimeHooks,
+    private readonly page: string = DEFAULT_LAUNCH_EVENT_PAGE,
   ) {}
 
   /** Receives `Office.actions.associate` from the frame's shim. */
@@ -59,6 +99,8 @@ export class LaunchRuntime {
     frame.title = 'Worklink launch-event runtime';
     frame.setAttribute('aria-hidden', 'true');
     frame.tabIndex = -1;
+    // The name tells a page-level observer which run a request of this frame belongs to.
+    frame.name = `${LAUNCH_FRAME_NAME_PREFIX}${runNumber}`;
 
     const registered = new Promise<((event: unknown) => void) | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), REGISTRATION_TIMEOUT_MS);
@@ -71,7 +113,7 @@ export class LaunchRuntime {
         resolve(handler);
       };
     });
-    frame.src = `/dev/outlook/launchevent.html?run=${runNumber}`;
+    frame.src = `${this.page}${this.page.includes('?') ? '&' : '?'}run=${runNumber}`;
     this.container.append(frame);
 
     const handler = await registered;
@@ -83,6 +125,7 @@ export class LaunchRuntime {
 
     const outcome = await new Promise<RunOutcome>((resolve) => {
       let done = false;
+      let started = 0;
       const longer = setTimeout(() => this.hooks.takingLonger(), TAKING_LONGER_MS);
       const timeout = setTimeout(() => finish({ kind: 'timed-out' }), HANDLER_TIMEOUT_MS);
       const finish = (result: RunOutcome): void => {
@@ -99,10 +142,16 @@ export class LaunchRuntime {
             this.hooks.log('launch event: event.completed was called again; Outlook ignores it');
             return;
           }
-          finish({ kind: 'completed', options: JSON.parse(JSON.stringify(options ?? {})) as CompletedOptions });
+          const handlerMs = performance.now() - started;
+          finish({
+            kind: 'completed',
+            options: JSON.parse(JSON.stringify(options ?? {})) as CompletedOptions,
+            handlerMs,
+          });
         },
       };
       try {
+        started = performance.now();
         handler(event);
       } catch (error) {
         this.hooks.log(`launch event: the handler threw: ${String(error)}`);

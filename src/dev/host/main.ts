@@ -1,5 +1,6 @@
 /** Entry of the simulator page (`/dev/outlook`): builds the layout, exposes the bridge to the add-in frames and starts. */
 import { BRIDGE_GLOBAL } from '../bridge.js';
+import { DEFAULT_LAUNCH_EVENT_PAGE, launchEventPageFrom } from './launch-runtime.js';
 import { Simulator } from './simulator.js';
 import {
   createLayout,
@@ -16,7 +17,10 @@ const root = document.getElementById('simulator');
 if (!root) throw new Error('WORKLINK_SIMULATOR_ROOT_MISSING: the page has no element with id "simulator".');
 
 const regions = createLayout(root);
-const simulator = new Simulator(regions.runtime, regions.overlay);
+const launchEvent = launchEventPageFrom(location.search);
+const simulator = new Simulator(regions.runtime, regions.overlay, launchEvent.page);
+if (launchEvent.error) simulator.log(`${launchEvent.error} Running ${DEFAULT_LAUNCH_EVENT_PAGE}.`);
+else if (launchEvent.page !== DEFAULT_LAUNCH_EVENT_PAGE) simulator.log(`launch event page: ${launchEvent.page}`);
 Object.assign(window, { [BRIDGE_GLOBAL]: simulator.bridge() });
 
 simulator.onChange = (part) => {

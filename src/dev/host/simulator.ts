@@ -3,15 +3,15 @@
  * flow with the Smart Alerts dialog, and delivery of sent mail. `views.ts` draws it.
  */
 import type { BridgeResult, FrameContext, FrameRole, OfficeRecipientJson, SimulatorBridge } from '../bridge.js';
-import { ComposeItem, newComposeState } from './compose-item.js';
+import { CALL_DELAY_MS, ComposeItem, newComposeState } from './compose-item.js';
 import type { ComposeState, HostSwitches } from './compose-item.js';
-import { LaunchRuntime } from './launch-runtime.js';
+import { DEFAULT_LAUNCH_EVENT_PAGE, LaunchRuntime } from './launch-runtime.js';
 import type { CompletedOptions } from './launch-runtime.js';
 import { buildMime, newMessageId } from './mime.js';
 import { OfficeStorage } from './office-storage.js';
 import { buildFrameContext } from './frame-context.js';
 import type { Theme } from './frame-context.js';
-import { FIELDS } from './recipients.js';
+import { FIELDS, makeRecipient } from './recipients.js';
 import type { Field } from './recipients.js';
 import { deliverSampleRequest, loadMailbox, loadSetup, relayMessage, signIn } from './server-api.js';
 import type { Agent, MailboxMessage, RelayResult, SimulatorSetup } from './server-api.js';
@@ -27,10 +27,41 @@ export const READ_PANE_COMMAND = 'WorklinkReadPaneButton';
 
 /** One run of the send handler, as the log and `inspect()` report it. */
 export interface HandlerRun {
+  /** Run number, also in the launch-event frame's URL (`run=`) and name. */
+  run: number;
+  /** Requests that the shim's `fetch` and `XMLHttpRequest` wrappers recorded; `EventSource` is not among them. */
   requests: string[];
   outcome: string;
   options?: CompletedOptions;
+  /** Milliseconds from the call of the handler to `event.completed`, when it completed. */
+  handlerMs?: number;
 }
+
+/** A recipient of `SendEventsRequest`: an address, or an address with a display name. */
+export type RecipientInput = string | { emailAddress: string; displayName?: string };
+
+/** Input of `runSendEvents`: the compose item that each send starts from, and how many sends to run. */
+export interface SendEventsRequest {
+  compose: {
+    to?: RecipientInput[];
+    cc?: RecipientInput[];
+    bcc?: RecipientInput[];
+    subject?: string;
+    body?: string;
+    conversationId?: string | null;
+    sessionData?: Record<string, string>;
+    internetHeaders?: Record<string, string>;
+  };
+  count: number;
+  /**
+   * Simulated time of each Office call on these items, in milliseconds; default `CALL_DELAY_MS`.
+   * 0 times what the handler computes, as callbacks then come in the next task.
+   */
+  officeCallDelayMs?: number;
+}
+
+/** Upper bound on `SendEventsRequest.count`, so that a mistyped count does not run for hours. */
+export const MAX_SEND_EVENTS = 10_000;
 
 export interface SentMessage {
   messageId: string;
@@ -82,11 +113,16 @@ export class Simulator {
   constructor(
     runtimeContainer: HTMLElement,
     private readonly overlay: HTMLElement,
+    launchEventPage: string = DEFAULT_LAUNCH_EVENT_PAGE,
   ) {
-    this.runtime = new LaunchRuntime(runtimeContainer, {
-      takingLonger: () => this.log(hostText('takingLonger', this.language)),
-      log: (text) => this.log(text),
-    });
+    this.runtime = new LaunchRuntime(
+      runtimeContainer,
+      {
+        takingLonger: () => this.log(hostText('takingLonger', this.language)),
+        log: (text) => this.log(text),
+      },
+      launchEventPage,
+    );
     const saved = loadSettings();
     if (saved.language) this.language = saved.language;
     if (saved.theme) this.theme = saved.theme;
@@ -217,8 +253,57 @@ export class Simulator {
     }
   }
 
-  /** Builds the bridge that the shim in each add-in frame calls. */
-  bridge(): SimulatorBridge & { inspect(): string } {
+  /**
+   * Runs the send event `count` times for scripts such as the benchmark, each time on a fresh
+   * compose item built from `request.compose`. It runs the handler only: no Smart Alert is shown
+   * and nothing is delivered, whatever the handler decides. The item of the last run stays open,
+   * so `inspect()` shows what the handler changed. Requires a signed-in agent.
+   */
+  async runSendEvents(request: SendEventsRequest): Promise<HandlerRun[]> {
+    if (!this.agent || !this.token) throw new Error('runSendEvents: no agent is signed in; sign in first.');
+    if (!Number.isInteger(request.count) || request.count < 1 || request.count > MAX_SEND_EVENTS) {
+      throw new Error(`runSendEvents: count ${String(request.count)} is not an integer from 1 to ${MAX_SEND_EVENTS}.`);
+    }
+    const callDelayMs = request.officeCallDelayMs ?? CALL_DELAY_MS;
+    if (!Number.isFinite(callDelayMs) || callDelayMs < 0 || callDelayMs > 60_000) {
+      throw new Error(
+        `runSendEvents: officeCallDelayMs ${String(callDelayMs)} is not a number of milliseconds from 0 to 60000.`,
+      );
+    }
+    if (this.sending) throw new Error('runSendEvents: a send is already running; wait for it to finish.');
+
+    const { to = [], cc = [], bcc = [], ...rest } = request.compose;
+    const recipients = (list: RecipientInput[]) =>
+      list.map((entry) =>
+        typeof entry === 'string' ? makeRecipient(entry) : makeRecipient(entry.emailAddress, entry.displayName),
+      );
+    this.sending = true;
+    const runs: HandlerRun[] = [];
+    try {
+      for (let index = 0; index < request.count; index += 1) {
+        this.openCompose(
+          newComposeState({
+            ...rest,
+            to: recipients(to),
+            cc: recipients(cc),
+            bcc: recipients(bcc),
+            sessionData: { ...rest.sessionData },
+            internetHeaders: { ...rest.internetHeaders },
+          }),
+          callDelayMs,
+        );
+        await this.runHandler();
+        runs.push(this.handlerRuns[this.handlerRuns.length - 1] as HandlerRun);
+      }
+    } finally {
+      this.sending = false;
+      this.onChange('main');
+    }
+    return runs;
+  }
+
+  /** Builds the bridge that the shim in each add-in frame calls, with `inspect` and `runSendEvents` for scripts. */
+  bridge(): SimulatorBridge & { inspect(): string; runSendEvents(requestJson: string): Promise<string> } {
     return {
       context: () => JSON.stringify(this.frameContext()),
       call: (role, operation, argsJson, done) => {
@@ -255,6 +340,8 @@ export class Simulator {
           pane: this.pane,
           log: this.logLines,
         }),
+      runSendEvents: async (requestJson) =>
+        JSON.stringify(await this.runSendEvents(JSON.parse(requestJson) as SendEventsRequest)),
     };
   }
 
@@ -284,22 +371,27 @@ export class Simulator {
     };
   }
 
-  private openCompose(state: ComposeState): void {
+  private openCompose(state: ComposeState, callDelayMs = CALL_DELAY_MS): void {
     this.closePane();
-    this.compose = new ComposeItem(state, this.switches, {
-      changed: (part) => {
-        if (part !== 'recipients') {
-          this.onChange('main');
-          return;
-        }
-        // With the stale switch on, the boxes keep what they showed, while the item changes.
-        if (this.switches.staleRecipientList) return;
-        this.showCurrentRecipients();
-        this.onChange('recipients');
+    this.compose = new ComposeItem(
+      state,
+      this.switches,
+      {
+        changed: (part) => {
+          if (part !== 'recipients') {
+            this.onChange('main');
+            return;
+          }
+          // With the stale switch on, the boxes keep what they showed, while the item changes.
+          if (this.switches.staleRecipientList) return;
+          this.showCurrentRecipients();
+          this.onChange('recipients');
+        },
+        initializationContext: () => this.pane?.contextData ?? '',
+        send: () => this.send('sendAsync'),
       },
-      initializationContext: () => this.pane?.contextData ?? '',
-      send: () => this.send('sendAsync'),
-    });
+      callDelayMs,
+    );
     this.showCurrentRecipients();
     this.onChange('all');
   }
@@ -363,7 +455,7 @@ export class Simulator {
 
   private async runHandler(): Promise<CompletedOptions | 'unavailable'> {
     this.runCounter += 1;
-    const run: HandlerRun = { requests: [], outcome: 'running' };
+    const run: HandlerRun = { run: this.runCounter, requests: [], outcome: 'running' };
     this.currentRun = run;
     this.handlerRuns.push(run);
 
@@ -380,6 +472,7 @@ export class Simulator {
       return { allowEvent: false, errorMessage: 'Worklink did not finish in time.' };
     }
     run.options = outcome.options;
+    run.handlerMs = outcome.handlerMs;
     run.outcome = outcome.options.allowEvent ? 'allowed' : 'stopped';
     this.log(`send handler ${run.outcome}${outcome.options.errorMessage ? `: ${outcome.options.errorMessage}` : ''}`);
     return outcome.options;
