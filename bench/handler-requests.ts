@@ -66,7 +66,8 @@ function describe(method: string, url: string): string {
  *
  * With request interception on, as `guardContext` turns it on, Playwright answers CORS
  * preflights itself and reports no request event for them, so preflights are counted from
- * the DevTools Network domain of the page's own session.
+ * the DevTools Network domain of the page's own session, in the run of the request that
+ * caused them.
  * NOTE: a preflight sent from a worker is not seen there, and WebSocket connections, which
  * Playwright reports apart from requests, are not counted.
  */
@@ -100,17 +101,38 @@ export async function countHandlerRequests(page: Page, runtimeFiles: string[]): 
   session.on('Page.frameAttached', ({ frameId, parentFrameId }) => {
     if (!frames.has(frameId)) frames.set(frameId, { parentId: parentFrameId, name: '', url: '' });
   });
-  session.on('Network.requestWillBeSent', (event) => {
-    if (event.type !== 'Preflight' && event.initiator.type !== 'preflight') return;
-    for (let id: string | undefined = event.frameId; id !== undefined; id = frames.get(id)?.parentId) {
+  const runOfFrameId = (frameId: string | undefined): number | null => {
+    for (let id = frameId; id !== undefined; id = frames.get(id)?.parentId) {
       const frame = frames.get(id);
-      if (frame === undefined) return;
+      if (frame === undefined) return null;
       const run = launchRunOf(frame.name, frame.url);
-      if (run !== null) {
-        record(run, describe(event.request.method, event.request.url));
+      if (run !== null) return run;
+    }
+    return null;
+  };
+  // Chromium reports a preflight without a frame, before the request that caused it, and names
+  // that request in `initiator.requestId`; the preflight is placed once that request is seen.
+  const frameOfRequest = new Map<string, string | undefined>();
+  const waitingPreflights = new Map<string, string[]>();
+  session.on('Network.requestWillBeSent', (event) => {
+    const line = describe(event.request.method, event.request.url);
+    if (event.type === 'Preflight' || event.initiator.type === 'preflight') {
+      const cause = event.initiator.requestId;
+      if (cause === undefined) return;
+      if (frameOfRequest.has(cause)) {
+        const run = runOfFrameId(frameOfRequest.get(cause));
+        if (run !== null) record(run, line);
         return;
       }
+      waitingPreflights.set(cause, [...(waitingPreflights.get(cause) ?? []), line]);
+      return;
     }
+    frameOfRequest.set(event.requestId, event.frameId);
+    const waiting = waitingPreflights.get(event.requestId);
+    if (waiting === undefined) return;
+    waitingPreflights.delete(event.requestId);
+    const run = runOfFrameId(event.frameId);
+    if (run !== null) for (const preflight of waiting) record(run, preflight);
   });
   await session.send('Page.enable');
   await session.send('Network.enable');

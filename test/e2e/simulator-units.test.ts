@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { FrameRole } from '../../src/dev/bridge.js';
 import { ComposeItem, MAX_CALLS_IN_FLIGHT, newComposeState } from '../../src/dev/host/compose-item.js';
 import type { ComposeState, HostSwitches } from '../../src/dev/host/compose-item.js';
+import { DEFAULT_LAUNCH_EVENT_PAGE, launchEventPageFrom } from '../../src/dev/host/launch-runtime.js';
 import { buildMime, encodeHeaderText } from '../../src/dev/host/mime.js';
 import { baseAddress, makeRecipient, parseRecipients, recipientTypeOf } from '../../src/dev/host/recipients.js';
 import { conversationIdFor, replyState } from '../../src/dev/host/threads.js';
@@ -254,5 +255,59 @@ describe('simulated MIME', () => {
 
   it('encodes the body as UTF-8 base64', () => {
     expect(Buffer.from(body.replace(/\r\n/g, ''), 'base64').toString('utf8')).toBe('Dzień dobry\r\nPozdrawiam');
+  });
+});
+
+describe('launch-event page switch', () => {
+  it('defaults to the built page', () => {
+    expect(launchEventPageFrom('')).toEqual({ page: DEFAULT_LAUNCH_EVENT_PAGE });
+    expect(launchEventPageFrom('?launchevent=')).toEqual({ page: DEFAULT_LAUNCH_EVENT_PAGE });
+  });
+
+  it('takes a path on the same origin', () => {
+    expect(launchEventPageFrom('?launchevent=%2Fbench%2Fempty-launchevent.html')).toEqual({
+      page: '/bench/empty-launchevent.html',
+    });
+  });
+
+  it('rejects another origin', () => {
+    for (const value of [
+      'https://example.invalid/launchevent.html',
+      '//example.invalid/launchevent.html',
+      '/\\x/launchevent',
+    ]) {
+      const result = launchEventPageFrom(`?launchevent=${encodeURIComponent(value)}`);
+
+      expect(result.page, value).toBe(DEFAULT_LAUNCH_EVENT_PAGE);
+      expect(result.error, value).toMatch(/is not a path on this origin/);
+    }
+  });
+
+  it('rejects a path without launchevent', () => {
+    const result = launchEventPageFrom('?launchevent=%2Fbench%2Fempty.html');
+
+    expect(result.page).toBe(DEFAULT_LAUNCH_EVENT_PAGE);
+    expect(result.error).toMatch(/has no "launchevent" in its path/);
+  });
+});
+
+describe('Office call delay', () => {
+  it('answers a zero-delay call in a later task', async () => {
+    const item = new ComposeItem(
+      newComposeState({ subject: 'Quote' }),
+      noQuirks,
+      { changed: () => undefined, initializationContext: () => '', send: async () => true },
+      0,
+    );
+    let answered = false;
+
+    const result = item.run(role, 'subject.getAsync', []).then((value) => {
+      answered = true;
+      return value;
+    });
+    await Promise.resolve();
+
+    expect(answered).toBe(false);
+    expect((await result).value).toBe('Quote');
   });
 });
