@@ -298,7 +298,7 @@ ${table(
   ]),
 )}
 
-Compute time is the median over ${handler.sends} sends in the simulator, measured in the simulator page with \`performance.now()\` (Chromium rounds it to 0.1 ms here, as the page is not cross-origin isolated) from the call of the handler to \`event.completed\`.
+Compute time is the median over ${handler.sends} sends in the simulator, measured in the simulator page with \`performance.now()\` (Chromium coarsens it to 0.1 ms in a page that is not cross-origin isolated) from the call of the handler to \`event.completed\`.
 For these sends the simulator answers Office calls in the next task instead of after its usual 8 ms, and a Playwright route answers the plan and commit requests with the responses the server gave to the same requests earlier, so each request costs a round trip to the bench process but no server work.
 The empty handler is a script that only calls \`event.completed\`, loaded with the simulator's \`?launchevent=\` page switch; it completes within the same call, so its time rounds to 0.
 
@@ -307,10 +307,10 @@ ${table(
   [
     [
       "Worklink, connected mailbox with the pane's choice (plan, commit, rewrite)",
-      fixed(handler.computeMedianMs.handler, 4),
+      fixed(handler.computeMedianMs.handler, 2),
     ],
-    ['Worklink, external recipients only', fixed(handler.computeMedianMs.externalOnly, 4)],
-    ['empty handler', fixed(handler.computeMedianMs.empty, 4)],
+    ['Worklink, external recipients only', fixed(handler.computeMedianMs.externalOnly, 2)],
+    ['empty handler', fixed(handler.computeMedianMs.empty, 2)],
   ],
 )}
 `;
