@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { putSettings } from '../../src/server/repositories/settings.js';
+import { findWorkItemsByReferences } from '../../src/server/repositories/work-items.js';
 import { createSendPlan } from '../../src/server/send-plans/create-plan.js';
 import { availableDialects, createTestDatabase } from '../support/databases.js';
 import type { TestDatabase } from '../support/databases.js';
@@ -200,6 +201,68 @@ describe.each(await availableDialects())('send plans on %s', (dialect) => {
     );
 
     expect(plan.currentReference).toBe(world.ticketAlone);
+  });
+
+  it('takes the latest own-team conversation', async () => {
+    const items = await findWorkItemsByReferences(database.db, [world.ticket, world.ticketTwoLinks, world.caseAlone]);
+    const idOf = (reference: string): number => items.get(reference)?.id ?? -1;
+    // The newest record names another team's item, which the agent's plan must not take.
+    await database.db
+      .insertInto('conversations')
+      .values([
+        {
+          conversation_id: 'conv-several',
+          work_item_id: idOf(world.ticket),
+          source: 'pane',
+          created_at: '2026-01-01T10:00:00.000Z',
+        },
+        {
+          conversation_id: 'conv-several',
+          work_item_id: idOf(world.ticketTwoLinks),
+          source: 'pane',
+          created_at: '2026-01-01T11:00:00.000Z',
+        },
+        {
+          conversation_id: 'conv-several',
+          work_item_id: idOf(world.caseAlone),
+          source: 'pane',
+          created_at: '2026-01-01T12:00:00.000Z',
+        },
+      ])
+      .execute();
+
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to('customer@fabrikam.example')], { conversationId: 'conv-several' }),
+    );
+
+    expect(plan.currentReference).toBe(world.ticketTwoLinks);
+  });
+
+  it('breaks a conversation tie by the newer item', async () => {
+    const items = await findWorkItemsByReferences(database.db, [world.ticket, world.ticketTwoLinks]);
+    const recordedAt = '2026-01-02T10:00:00.000Z';
+    await database.db
+      .insertInto('conversations')
+      .values(
+        [world.ticketTwoLinks, world.ticket].map((reference) => ({
+          conversation_id: 'conv-tie',
+          work_item_id: items.get(reference)?.id ?? -1,
+          source: 'pane',
+          created_at: recordedAt,
+        })),
+      )
+      .execute();
+
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to('customer@fabrikam.example')], { conversationId: 'conv-tie' }),
+    );
+
+    // Created second, so it has the higher id.
+    expect(plan.currentReference).toBe(world.ticketTwoLinks);
   });
 
   it('takes the subject reference last', async () => {

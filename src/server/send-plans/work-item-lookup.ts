@@ -1,5 +1,5 @@
 import type { Executor } from '../repositories/executor.js';
-import { toWorkItemRecord } from '../repositories/work-items.js';
+import { findWorkItemsByIds } from '../repositories/work-items.js';
 import type { WorkItemRecord } from '../repositories/work-items.js';
 
 // Send plans read work items through `repositories/work-items.ts`. The two queries
@@ -28,15 +28,35 @@ export async function findWorkItemByConversation(
   if (teamIds.length === 0) {
     return undefined;
   }
-  const row = await db
-    .selectFrom('work_items')
-    .innerJoin('conversations', 'conversations.work_item_id', 'work_items.id')
-    .selectAll('work_items')
-    .where('conversations.conversation_id', '=', conversationId)
-    .where('work_items.team_id', 'in', teamIds)
-    .orderBy('conversations.created_at', 'desc')
-    .orderBy('work_items.id', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row === undefined ? undefined : toWorkItemRecord(row);
+  // Two primary-key lookups, because on SQLite the join with its ORDER BY cost several times
+  // as much, even for an unknown conversation, which is the common case.
+  const records = await db
+    .selectFrom('conversations')
+    .select(['work_item_id', 'created_at'])
+    .where('conversation_id', '=', conversationId)
+    .execute();
+  if (records.length === 0) {
+    return undefined;
+  }
+
+  const items = await findWorkItemsByIds(
+    db,
+    records.map((record) => record.work_item_id),
+  );
+  let found: { item: WorkItemRecord; recordedAt: string } | undefined;
+  for (const record of records) {
+    const item = items.get(record.work_item_id);
+    if (item === undefined || !teamIds.includes(item.teamId)) {
+      continue;
+    }
+    // The latest record wins, and the higher work item id breaks a tie.
+    if (
+      found === undefined ||
+      record.created_at > found.recordedAt ||
+      (record.created_at === found.recordedAt && item.id > found.item.id)
+    ) {
+      found = { item, recordedAt: record.created_at };
+    }
+  }
+  return found?.item;
 }
