@@ -116,9 +116,9 @@ function api(page: Page, method: string, path: string, token: string | null, bod
   );
 }
 
-async function expectOk(result: Promise<ApiResult>, what: string): Promise<ApiResult> {
+async function expectOk(result: Promise<ApiResult>, label: string): Promise<ApiResult> {
   const done = await result;
-  if (done.status < 200 || done.status > 299) throw new Error(`${what} returned ${done.status}: ${done.body}`);
+  if (done.status < 200 || done.status > 299) throw new Error(`${label} returned ${done.status}: ${done.body}`);
   return done;
 }
 
@@ -188,12 +188,12 @@ async function countedSend(
 }
 
 /** Times `sends` sends and returns the median handler time; every run must complete with `allowEvent: true`. */
-async function timeSends(page: Page, sends: number, compose: SendEventsRequest['compose'], what: string) {
+async function timeSends(page: Page, sends: number, compose: SendEventsRequest['compose'], label: string) {
   const runs = await runSendEvents(page, { compose, count: sends, officeCallDelayMs: 0 });
   const failed = runs.filter((run) => run.handlerMs === undefined || run.options?.allowEvent !== true);
   if (failed.length > 0) {
     throw new Error(
-      `${failed.length} of ${sends} timed sends (${what}) did not allow the send: ${JSON.stringify(failed[0])}`,
+      `${failed.length} of ${sends} timed sends (${label}) did not allow the send: ${JSON.stringify(failed[0])}`,
     );
   }
   return median(runs.map((run) => run.handlerMs as number));

@@ -60,9 +60,9 @@ function describe(method: string, url: string): string {
 
 /**
  * Starts counting on `page`. `runtimeFiles` are the absolute URLs, without query, that load the
- * launch-event runtime (its page and the scripts the page lists); a request for one of them
- * with a page, script or style resource type is the runtime starting, not the handler's
- * request. The same URL requested with `fetch` or any other type is counted.
+ * launch-event runtime: its page and the scripts the page lists. A request for one of them
+ * as a page, script or style is the runtime starting, so it is not counted. The same URL
+ * requested with `fetch` or as any other type is counted.
  *
  * With request interception on, as `guardContext` turns it on, Playwright answers CORS
  * preflights itself and reports no request event for them, so preflights are counted from
@@ -110,8 +110,8 @@ export async function countHandlerRequests(page: Page, runtimeFiles: string[]): 
     }
     return null;
   };
-  // Chromium reports a preflight without a frame, before the request that caused it, and names
-  // that request in `initiator.requestId`; the preflight is placed once that request is seen.
+  // Chromium reports a preflight without a frame and before the request that caused it. It names
+  // that request in `initiator.requestId`, so the preflight is placed once that request is seen.
   const frameOfRequest = new Map<string, string | undefined>();
   const waitingPreflights = new Map<string, string[]>();
   session.on('Network.requestWillBeSent', (event) => {
