@@ -5,6 +5,8 @@ import { detectAutomaticMessage } from './automatic-message.js';
 import { contentHashOf, parseMessage, stripNul } from './parse-message.js';
 import type { ParsedMessage } from './parse-message.js';
 import { getDirectory } from '../repositories/directory-cache.js';
+import type { DirectorySnapshot } from '../repositories/directory-cache.js';
+import { GroupCommitter } from './group-commit.js';
 import { routeMessage } from './router.js';
 import type { CreatedItem, NewRoute, RoutingResult } from './router.js';
 import type { EventBus } from '../notifications/bus.js';
@@ -124,6 +126,65 @@ function publishEvents(events: MailEventSink | undefined, result: IngestResult, 
   }
 }
 
+/** A parsed message ready for its storage transaction. */
+interface StorageJob {
+  input: IngestInput;
+  contentHash: string;
+  message: ParsedMessage;
+  automaticReason: string | null;
+  directory: DirectorySnapshot;
+}
+
+/** Stores and routes one parsed message inside the open transaction `trx`. */
+async function storeAndRoute(trx: Executor, job: StorageJob): Promise<IngestResult> {
+  const { input, contentHash, message, automaticReason, directory } = job;
+  await trx
+    .insertInto('mime_blobs')
+    .values({ content_hash: contentHash, size: input.raw.length, content: input.raw, created_at: now() })
+    .onConflict((conflict) => conflict.column('content_hash').doNothing())
+    .execute();
+
+  const { rowId, duplicate } = await storeMessage(trx, contentHash, message, input, automaticReason);
+  const routing = await routeMessage(trx, {
+    messageRowId: rowId,
+    message,
+    envelopeRecipients: input.envelopeRecipients,
+    conversationId: input.conversationId ?? null,
+    automaticReason,
+    directory,
+    firstDelivery: !duplicate,
+  });
+
+  if (input.conversationId !== undefined) {
+    for (const route of routing.newRoutes) {
+      await trx
+        .insertInto('conversations')
+        .values({
+          conversation_id: stripNul(input.conversationId),
+          work_item_id: route.workItemId,
+          source: input.source,
+          created_at: now(),
+        })
+        .onConflict((conflict) => conflict.columns(['conversation_id', 'work_item_id']).doNothing())
+        .execute();
+    }
+  }
+
+  return { messageRowId: rowId, contentHash, messageId: message.messageId, duplicate, ...routing };
+}
+
+// One committer per SQLite database handle, because all its messages share its one connection.
+const committers = new WeakMap<DatabaseHandle['db'], GroupCommitter<StorageJob, IngestResult>>();
+
+function groupCommitterOf(database: DatabaseHandle): GroupCommitter<StorageJob, IngestResult> {
+  let committer = committers.get(database.db);
+  if (committer === undefined) {
+    committer = new GroupCommitter(database.db, storeAndRoute);
+    committers.set(database.db, committer);
+  }
+  return committer;
+}
+
 /**
  * Stores one inbound message and routes it, in one transaction: the raw
  * MIME once per SHA-256 (a re-delivery of the same bytes reuses it), the
@@ -131,6 +192,12 @@ function publishEvents(events: MailEventSink | undefined, result: IngestResult, 
  * fails nothing is kept, so the sender can retry. Events are published on
  * `events` only after the commit: `work-item` per created work item, `link`
  * per created link and `message` per new route.
+ *
+ * On SQLite, messages that become ready while another message's transaction
+ * runs share the next transaction (see `GroupCommitter`), each still undone
+ * alone when its own storage fails. SQLite runs one write transaction at a
+ * time, so sharing one costs no concurrency and saves a commit per message.
+ * PostgreSQL runs concurrent transactions, and there each message keeps its own.
  */
 export async function ingestMessage(
   database: DatabaseHandle,
@@ -142,42 +209,12 @@ export async function ingestMessage(
   const automaticReason = detectAutomaticMessage(message.headers, input.envelopeSender);
   // Read outside the transaction, where the cache applies: inside it every message reloaded all mailboxes.
   const directory = await getDirectory(database.db);
+  const job: StorageJob = { input, contentHash, message, automaticReason, directory };
 
-  const result = await database.db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('mime_blobs')
-      .values({ content_hash: contentHash, size: input.raw.length, content: input.raw, created_at: now() })
-      .onConflict((conflict) => conflict.column('content_hash').doNothing())
-      .execute();
-
-    const { rowId, duplicate } = await storeMessage(trx, contentHash, message, input, automaticReason);
-    const routing = await routeMessage(trx, {
-      messageRowId: rowId,
-      message,
-      envelopeRecipients: input.envelopeRecipients,
-      conversationId: input.conversationId ?? null,
-      automaticReason,
-      directory,
-      firstDelivery: !duplicate,
-    });
-
-    if (input.conversationId !== undefined) {
-      for (const route of routing.newRoutes) {
-        await trx
-          .insertInto('conversations')
-          .values({
-            conversation_id: stripNul(input.conversationId),
-            work_item_id: route.workItemId,
-            source: input.source,
-            created_at: now(),
-          })
-          .onConflict((conflict) => conflict.columns(['conversation_id', 'work_item_id']).doNothing())
-          .execute();
-      }
-    }
-
-    return { messageRowId: rowId, contentHash, messageId: message.messageId, duplicate, ...routing };
-  });
+  const result =
+    database.dialect === 'sqlite'
+      ? await groupCommitterOf(database).submit(job)
+      : await database.db.transaction().execute((trx) => storeAndRoute(trx, job));
 
   publishEvents(events, result, message.attachments.length > 0);
   return result;

@@ -79,6 +79,23 @@ async function breakMessageStorage(harness: MailHarness): Promise<void> {
   );
 }
 
+/** Makes inserts into `messages` fail for one subject only, so that other messages still store. */
+async function breakStorageOfSubject(harness: MailHarness, subject: string): Promise<void> {
+  const { db, dialect } = harness.database;
+  if (dialect === 'sqlite') {
+    await sql`create trigger fail_one_subject before insert on messages when new.subject = ${sql.lit(subject)} begin select raise(abort, 'storage failure'); end`.execute(
+      db,
+    );
+    return;
+  }
+  await sql`create function fail_one_subject() returns trigger language plpgsql as $$ begin if new.subject = ${sql.lit(subject)} then raise exception 'storage failure'; end if; return new; end $$`.execute(
+    db,
+  );
+  await sql`create trigger fail_one_subject before insert on messages for each row execute function fail_one_subject()`.execute(
+    db,
+  );
+}
+
 async function repairMessageStorage(harness: MailHarness): Promise<void> {
   const { db, dialect } = harness.database;
   if (dialect === 'sqlite') {
@@ -184,6 +201,28 @@ describe.each(await availableDialects())('smtp listener on %s', (dialect) => {
     expect(await countRows(harness.database.db, 'work_items')).toBe(1);
     expect(await countRows(harness.database.db, 'message_routes')).toBe(1);
     expect(harness.events.filter((event) => event.name === 'message')).toHaveLength(1);
+  });
+
+  it('answers 451 only for the failed message', async () => {
+    const running = await startMailHarness(dialect);
+    harness = running;
+    await breakStorageOfSubject(running, 'Question parallel-3@fabrikam.example');
+    const ids = [1, 2, 3, 4, 5].map((index) => `parallel-${index}@fabrikam.example`);
+
+    // Sent at once, the messages reach the server together, so on SQLite they share transactions.
+    const outcomes = await Promise.allSettled(
+      ids.map((id) => running.deliver(plainMessage(id), { to: ['uk.support@contoso.example'] })),
+    );
+
+    const replies = outcomes.map((outcome) =>
+      outcome.status === 'fulfilled' ? outcome.value.response.slice(0, 3) : String(outcome.reason.responseCode),
+    );
+    expect(replies).toEqual(['250', '250', '451', '250', '250']);
+    expect(await countRows(running.database.db, 'messages')).toBe(4);
+    expect(await countRows(running.database.db, 'mime_blobs')).toBe(4);
+    expect(await countRows(running.database.db, 'work_items')).toBe(4);
+    expect(await routesOf(running.database.db, 'parallel-3@fabrikam.example')).toEqual([]);
+    expect(running.events.filter((event) => event.name === 'work-item')).toHaveLength(4);
   });
 
   it('offers STARTTLS when certificate files exist', async () => {
