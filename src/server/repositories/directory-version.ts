@@ -1,18 +1,24 @@
 import { randomUUID } from 'node:crypto';
+import { ReusableQuery } from '../db/reusable-query.js';
 import type { Executor } from './executor.js';
 
 /**
  * Key of the `settings` row that changes with every admin change to mailboxes,
- * aliases or settings. Cached directories compare it to know whether they are
+ * aliases, settings or team creation forms. Cached directories compare it to know whether they are
  * still current, also across server instances on one database.
  */
 // NOTE: a new team changes no mailbox, so `createTeam` does not bump the version. The demo seed inserts its
 // mailboxes directly and bumps it only when it also writes the settings, that is on a store without settings.
 export const directoryVersionKey = 'directoryVersion';
 
+// Every use of the cached directory reads the version first, so the query skips Kysely's query building.
+const selectSetting = new ReusableQuery(1, (db, key: string) =>
+  db.selectFrom('settings').select('value').where('key', '=', key),
+);
+
 /** Reads the current directory version. Returns null until the first admin change. */
 export async function readDirectoryVersion(db: Executor): Promise<string | null> {
-  const row = await db.selectFrom('settings').select('value').where('key', '=', directoryVersionKey).executeTakeFirst();
+  const row = await selectSetting.firstRow(db, directoryVersionKey);
   return row?.value ?? null;
 }
 

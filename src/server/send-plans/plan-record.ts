@@ -1,4 +1,5 @@
 import type { PlusAddressingMode, SendPlanRequest, SendPlanResponse } from '../../core/api-types.js';
+import { ReusableQuery } from '../db/reusable-query.js';
 import { WorklinkError } from '../errors.js';
 import { now, parseJson } from '../repositories/executor.js';
 import type { Executor } from '../repositories/executor.js';
@@ -38,27 +39,52 @@ export interface PlanRow {
   commitResult: string | null;
 }
 
+type NewPlanRow = [
+  id: string,
+  agentId: number,
+  currentWorkItemId: number | null,
+  conversationId: string | null,
+  subject: string,
+  request: string,
+  plan: string,
+  createdAt: string,
+];
+
+// Every send plan request stores one row, so its insert skips Kysely's query building.
+const insertPlanRow = new ReusableQuery<NewPlanRow, unknown>(
+  8,
+  (db, id, agentId, currentWorkItemId, conversationId, subject, request, plan, createdAt) =>
+    db.insertInto('send_plans').values({
+      id,
+      agent_id: agentId,
+      current_work_item_id: currentWorkItemId,
+      conversation_id: conversationId,
+      subject,
+      request,
+      plan,
+      state: 'pending',
+      commit_result: null,
+      created_at: createdAt,
+      committed_at: null,
+    }),
+);
+
 // TODO: nothing deletes old plans yet; purge committed and abandoned ones after a retention period.
 export async function insertPlan(
   db: Executor,
   plan: { id: string; agentId: number; currentWorkItemId: number | null; request: SendPlanRequest; stored: StoredPlan },
 ): Promise<void> {
-  await db
-    .insertInto('send_plans')
-    .values({
-      id: plan.id,
-      agent_id: plan.agentId,
-      current_work_item_id: plan.currentWorkItemId,
-      conversation_id: plan.request.conversationId ?? null,
-      subject: plan.request.subject,
-      request: JSON.stringify(plan.request),
-      plan: JSON.stringify(plan.stored),
-      state: 'pending',
-      commit_result: null,
-      created_at: now(),
-      committed_at: null,
-    })
-    .execute();
+  await insertPlanRow.execute(
+    db,
+    plan.id,
+    plan.agentId,
+    plan.currentWorkItemId,
+    plan.request.conversationId ?? null,
+    plan.request.subject,
+    JSON.stringify(plan.request),
+    JSON.stringify(plan.stored),
+    now(),
+  );
 }
 
 /** True for the canonical text form of a UUID, the only form plan ids take. */

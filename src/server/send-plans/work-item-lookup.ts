@@ -1,3 +1,4 @@
+import { ReusableQuery } from '../db/reusable-query.js';
 import type { Executor } from '../repositories/executor.js';
 import { findWorkItemsByIds } from '../repositories/work-items.js';
 import type { WorkItemRecord } from '../repositories/work-items.js';
@@ -16,6 +17,11 @@ export async function areLinked(db: Executor, aId: number, bId: number): Promise
   return row !== undefined;
 }
 
+// Run for every send plan with a conversation id, so it skips Kysely's query building.
+const selectConversationRecords = new ReusableQuery(1, (db, conversationId: string) =>
+  db.selectFrom('conversations').select(['work_item_id', 'created_at']).where('conversation_id', '=', conversationId),
+);
+
 /**
  * Finds the work item of one of `teamIds` that an Outlook `conversationId`
  * was last recorded for, or undefined.
@@ -30,11 +36,7 @@ export async function findWorkItemByConversation(
   }
   // Two primary-key lookups, because on SQLite the join with its ORDER BY cost several times
   // as much, even for an unknown conversation, which is the common case.
-  const records = await db
-    .selectFrom('conversations')
-    .select(['work_item_id', 'created_at'])
-    .where('conversation_id', '=', conversationId)
-    .execute();
+  const records = await selectConversationRecords.rows(db, conversationId);
   if (records.length === 0) {
     return undefined;
   }
