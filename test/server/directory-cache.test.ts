@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FormField } from '../../src/core/api-types.js';
 import { migrateToLatest, openDatabase } from '../../src/server/db/database.js';
 import type { DatabaseHandle, Dialect } from '../../src/server/db/database.js';
 import { findDirectoryMailbox, getDirectory } from '../../src/server/repositories/directory-cache.js';
 import { readDirectoryVersion } from '../../src/server/repositories/directory-version.js';
 import { createMailbox } from '../../src/server/repositories/mailboxes.js';
 import { getSettings, putSettings } from '../../src/server/repositories/settings.js';
+import { putTeamForm } from '../../src/server/repositories/team-forms.js';
 import { createTeam } from '../../src/server/repositories/teams.js';
 import { availableDialects, createTestDatabase } from '../support/databases.js';
 
@@ -112,6 +114,21 @@ describe.each(await availableDialects())('directory cache on %s', (dialect) => {
     expect(seen.mailboxes.map((mailbox) => mailbox.address)).toEqual(['b@contoso.example']);
     expect(seen.settings.plusAddressing).toEqual({ mode: 'only', separator: '-' });
     expect(findDirectoryMailbox(seen, 'b-00001-T@contoso.example')?.teamId).toBe(team.id);
+  });
+
+  it('sees a team form change through another instance', async () => {
+    const handles = await openTwice(dialect);
+    close = handles.close;
+    const team = await createTeam(handles.first.db, 'Team A');
+    const before = await getDirectory(handles.second.db);
+    expect(before.forms.get(team.id)).toBeUndefined();
+
+    const field: FormField = { name: 'dueDate', label: { en: 'Due date', pl: 'Termin' }, type: 'date', required: true };
+    await handles.first.db.transaction().execute((trx) => putTeamForm(trx, team.id, [field]));
+
+    const after = await getDirectory(handles.second.db);
+    expect(after.version).not.toBe(before.version);
+    expect(after.forms.get(team.id)).toEqual([field]);
   });
 
   it('keeps the version row out of the settings', async () => {

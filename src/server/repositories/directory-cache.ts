@@ -1,14 +1,16 @@
-import type { Settings } from '../../core/api-types.js';
+import type { FormField, Settings } from '../../core/api-types.js';
 import { splitPlusAddress } from '../../core/plus-address.js';
 import { readDirectoryVersion } from './directory-version.js';
 import type { Executor } from './executor.js';
 import { loadMailboxes } from './mailboxes.js';
 import type { MailboxEntry } from './mailboxes.js';
 import { getSettings } from './settings.js';
+import { listTeamForms } from './team-forms.js';
 
 /**
- * The mailboxes with their aliases and teams, and the settings, as of one
- * directory version. Shared between requests: callers must not change it.
+ * The mailboxes with their aliases and teams, the settings and the teams'
+ * creation forms, as of one directory version. Shared between requests:
+ * callers must not change it.
  */
 export interface DirectorySnapshot {
   readonly version: string | null;
@@ -16,6 +18,8 @@ export interface DirectorySnapshot {
   readonly settings: Readonly<Settings>;
   /** Primary addresses and aliases, lower-case, to their mailbox. */
   readonly byAddress: ReadonlyMap<string, MailboxEntry>;
+  /** Creation forms by team id, without the teams that have none. */
+  readonly forms: ReadonlyMap<number, FormField[]>;
 }
 
 interface CacheState {
@@ -27,7 +31,7 @@ interface CacheState {
 const caches = new WeakMap<Executor, CacheState>();
 
 async function loadSnapshot(db: Executor, version: string | null): Promise<DirectorySnapshot> {
-  const [mailboxes, settings] = await Promise.all([loadMailboxes(db), getSettings(db)]);
+  const [mailboxes, settings, forms] = await Promise.all([loadMailboxes(db), getSettings(db), listTeamForms(db)]);
   const byAddress = new Map<string, MailboxEntry>();
   for (const mailbox of mailboxes) {
     byAddress.set(mailbox.address, mailbox);
@@ -35,7 +39,7 @@ async function loadSnapshot(db: Executor, version: string | null): Promise<Direc
       byAddress.set(alias, mailbox);
     }
   }
-  return { version, mailboxes, settings, byAddress };
+  return { version, mailboxes, settings, byAddress, forms };
 }
 
 /**

@@ -1,5 +1,8 @@
 import type { FormField } from '../../core/api-types.js';
+import type { Selectable } from 'kysely';
+import type { TeamFormFieldTable } from '../db/schema.js';
 import { WorklinkError } from '../errors.js';
+import { bumpDirectoryVersion } from './directory-version.js';
 import { parseJson } from './executor.js';
 import type { Executor } from './executor.js';
 
@@ -36,6 +39,22 @@ export async function getTeamForms(db: Executor, teamIds: readonly number[]): Pr
     .orderBy('team_id')
     .orderBy('position')
     .execute();
+  addFormFields(forms, rows);
+  return forms;
+}
+
+/**
+ * Returns the creation forms of all teams that have one, keyed by team id, fields in their
+ * defined order. The directory cache keeps them, so `putTeamForm` bumps the directory version.
+ */
+export async function listTeamForms(db: Executor): Promise<Map<number, FormField[]>> {
+  const rows = await db.selectFrom('team_form_fields').selectAll().orderBy('team_id').orderBy('position').execute();
+  const forms = new Map<number, FormField[]>();
+  addFormFields(forms, rows);
+  return forms;
+}
+
+function addFormFields(forms: Map<number, FormField[]>, rows: Selectable<TeamFormFieldTable>[]): void {
   for (const row of rows) {
     const field: FormField = {
       name: row.name,
@@ -46,9 +65,13 @@ export async function getTeamForms(db: Executor, teamIds: readonly number[]): Pr
     if (row.type === 'choice') {
       field.options = parseJson<string[]>(row.options, []);
     }
-    forms.get(row.team_id)?.push(field);
+    let form = forms.get(row.team_id);
+    if (form === undefined) {
+      form = [];
+      forms.set(row.team_id, form);
+    }
+    form.push(field);
   }
-  return forms;
 }
 
 /** Throws `WORKLINK_FORM_INVALID` for repeated names, a choice without options, or options on other types. */
@@ -84,7 +107,10 @@ export function validateFormDefinition(fields: readonly FormField[]): void {
   }
 }
 
-/** Replaces the creation form of a team inside `db`, which should be a transaction. */
+/**
+ * Replaces the creation form of a team inside `db`, which should be a transaction, and bumps
+ * the directory version so that cached directories reload the forms.
+ */
 export async function putTeamForm(db: Executor, teamId: number, fields: readonly FormField[]): Promise<FormField[]> {
   validateFormDefinition(fields);
   await db.deleteFrom('team_form_fields').where('team_id', '=', teamId).execute();
@@ -105,6 +131,7 @@ export async function putTeamForm(db: Executor, teamId: number, fields: readonly
       )
       .execute();
   }
+  await bumpDirectoryVersion(db);
   return getTeamForm(db, teamId);
 }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type {
   ClassifiedRecipient,
+  FormField,
   LinkedItemSummary,
   PlanDecision,
   SendPlanRequest,
@@ -15,7 +16,6 @@ import type { WorkItemRecord } from '../repositories/work-items.js';
 import { classifyRecipients } from './classify.js';
 import type { RecipientAnalysis } from './classify.js';
 import { resolveCurrentItem } from './current-item.js';
-import { loadTeamForms } from './form-fields.js';
 import type { ConnectedMailbox } from './mailbox-lookup.js';
 import { insertPlan } from './plan-record.js';
 import type { PlanAgent, StoredPlan } from './plan-record.js';
@@ -53,7 +53,7 @@ export async function createSendPlan(
   const otherTeamMailboxes = rewriting
     ? [...mailboxes.values()].filter((mailbox) => !agent.teamIds.includes(mailbox.teamId))
     : [];
-  const decisions = await buildDecisions(db, agent, otherTeamMailboxes, current);
+  const decisions = await buildDecisions(db, agent, otherTeamMailboxes, current, directory.forms);
   const satisfiedMailboxes: string[] = [];
   for (const decision of decisions) {
     const settled = settledReferences(decision, analyses);
@@ -100,20 +100,21 @@ function collectMailboxes(analyses: RecipientAnalysis[]): Map<string, ConnectedM
 
 /**
  * Builds one decision per connected mailbox of another team, in the order the
- * mailboxes first appear among the recipients.
+ * mailboxes first appear among the recipients. `forms` comes from the cached
+ * directory and is shared, so the decisions must not change it.
  */
 async function buildDecisions(
   db: Executor,
   agent: PlanAgent,
   mailboxes: ConnectedMailbox[],
   current: WorkItemRecord | undefined,
+  forms: ReadonlyMap<number, FormField[]>,
 ): Promise<PlanDecision[]> {
   if (mailboxes.length === 0) {
     return [];
   }
 
   const linked = current === undefined ? [] : await listLinkedItems(db, current.id);
-  const forms = await loadTeamForms(db, [...new Set(mailboxes.map((mailbox) => mailbox.teamId))]);
   const teamIds = new Set(mailboxes.map((mailbox) => mailbox.teamId));
   // One query for all linked items of the decision teams, rather than one or two per item.
   const views = await workItemViews(
