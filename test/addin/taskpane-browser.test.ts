@@ -154,8 +154,13 @@ async function openPane(
     return false;
   });
   const page = await context.newPage();
-  // The tests close the page; its context, opened here for the guard, goes with it.
-  page.once('close', () => void context.close());
+  // The tests close the page; its context, opened here for the guard, goes with it. When the
+  // browser closes first at the end of the file, the context is gone already.
+  page.once('close', () => {
+    context.close().catch((error: unknown) => {
+      if (!String(error).includes('has been closed')) throw error;
+    });
+  });
   await page.addInitScript(
     ([token, directory]) => {
       localStorage.setItem('worklink.accessToken', token);
