@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import * as initial from './migrations/0001-initial.js';
+import * as pendingPlanIndex from './migrations/0002-pending-plan-index.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -21,6 +22,7 @@ export interface DatabaseHandle {
  */
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-pending-plan-index': pendingPlanIndex,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
