@@ -1,4 +1,5 @@
 import type { DatabaseHandle } from '../db/database.js';
+import { ReusableQuery } from '../db/reusable-query.js';
 import type { Executor } from '../repositories/executor.js';
 import { now } from '../repositories/executor.js';
 import { detectAutomaticMessage } from './automatic-message.js';
@@ -38,6 +39,88 @@ export interface IngestResult {
   unroutedReason: string | null;
 }
 
+// The queries that every new message runs have SQL that never varies, so Kysely builds and compiles each once.
+const insertMimeBlob = new ReusableQuery(
+  4,
+  (db, contentHash: string, size: number, content: Buffer, createdAt: string) =>
+    db
+      .insertInto('mime_blobs')
+      .values({ content_hash: contentHash, size, content, created_at: createdAt })
+      .onConflict((conflict) => conflict.column('content_hash').doNothing()),
+);
+
+/** Values of one `messages` row, in the order of the columns that `insertMessageRow` writes. */
+type MessageRowValues = [
+  contentHash: string,
+  messageId: string | null,
+  inReplyTo: string | null,
+  references: string,
+  threadRoot: string | null,
+  conversationId: string | null,
+  subject: string,
+  fromAddress: string | null,
+  fromName: string | null,
+  toList: string,
+  ccList: string,
+  sentAt: string | null,
+  textBody: string | null,
+  htmlBody: string | null,
+  headers: string,
+  isAutomatic: number,
+  receivedAt: string,
+];
+
+const insertMessageRow = new ReusableQuery<MessageRowValues, { id: number }>(
+  17,
+  (
+    db,
+    contentHash,
+    messageId,
+    inReplyTo,
+    references,
+    threadRoot,
+    conversationId,
+    subject,
+    fromAddress,
+    fromName,
+    toList,
+    ccList,
+    sentAt,
+    textBody,
+    htmlBody,
+    headers,
+    isAutomatic,
+    receivedAt,
+  ) =>
+    db
+      .insertInto('messages')
+      .values({
+        content_hash: contentHash,
+        message_id: messageId,
+        in_reply_to: inReplyTo,
+        references,
+        thread_root: threadRoot,
+        conversation_id: conversationId,
+        subject,
+        from_address: fromAddress,
+        from_name: fromName,
+        to_list: toList,
+        cc_list: ccList,
+        sent_at: sentAt,
+        text_body: textBody,
+        html_body: htmlBody,
+        headers,
+        is_automatic: isAutomatic,
+        received_at: receivedAt,
+      })
+      .onConflict((conflict) => conflict.column('content_hash').doNothing())
+      .returning('id'),
+);
+
+const selectMessageIdByHash = new ReusableQuery(1, (db, contentHash: string) =>
+  db.selectFrom('messages').select('id').where('content_hash', '=', contentHash),
+);
+
 async function storeMessage(
   trx: Executor,
   contentHash: string,
@@ -48,36 +131,31 @@ async function storeMessage(
   // Inserting first saves a lookup for every new message. A row with the same content hash, committed or
   // inserted by a concurrent delivery, makes the insert return nothing (PostgreSQL waits for that delivery's
   // transaction first), and the stored row is then read.
-  const inserted = await trx
-    .insertInto('messages')
-    .values({
-      content_hash: contentHash,
-      message_id: message.messageId,
-      in_reply_to: message.inReplyTo,
-      references: JSON.stringify(message.references),
-      thread_root: message.threadRoot,
-      conversation_id: input.conversationId === undefined ? null : stripNul(input.conversationId),
-      subject: message.subject,
-      from_address: message.from?.address ?? null,
-      from_name: message.from?.name || null,
-      to_list: JSON.stringify(message.to),
-      cc_list: JSON.stringify(message.cc),
-      sent_at: message.sentAt,
-      text_body: message.textBody,
-      html_body: message.htmlBody,
-      headers: JSON.stringify(message.headers),
-      is_automatic: automaticReason === null ? 0 : 1,
-      received_at: now(),
-    })
-    .onConflict((conflict) => conflict.column('content_hash').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  const inserted = await insertMessageRow.firstRow(
+    trx,
+    contentHash,
+    message.messageId,
+    message.inReplyTo,
+    JSON.stringify(message.references),
+    message.threadRoot,
+    input.conversationId === undefined ? null : stripNul(input.conversationId),
+    message.subject,
+    message.from?.address ?? null,
+    message.from?.name || null,
+    JSON.stringify(message.to),
+    JSON.stringify(message.cc),
+    message.sentAt,
+    message.textBody,
+    message.htmlBody,
+    JSON.stringify(message.headers),
+    automaticReason === null ? 0 : 1,
+    now(),
+  );
   if (inserted === undefined) {
-    const stored = await trx
-      .selectFrom('messages')
-      .select('id')
-      .where('content_hash', '=', contentHash)
-      .executeTakeFirstOrThrow();
+    const stored = await selectMessageIdByHash.firstRow(trx, contentHash);
+    if (stored === undefined) {
+      throw new Error(`Message with content hash ${contentHash} was neither inserted nor found.`);
+    }
     return { rowId: stored.id, duplicate: true };
   }
 
@@ -138,11 +216,7 @@ interface StorageJob {
 /** Stores and routes one parsed message inside the open transaction `trx`. */
 async function storeAndRoute(trx: Executor, job: StorageJob): Promise<IngestResult> {
   const { input, contentHash, message, automaticReason, directory } = job;
-  await trx
-    .insertInto('mime_blobs')
-    .values({ content_hash: contentHash, size: input.raw.length, content: input.raw, created_at: now() })
-    .onConflict((conflict) => conflict.column('content_hash').doNothing())
-    .execute();
+  await insertMimeBlob.execute(trx, contentHash, input.raw.length, input.raw, now());
 
   const { rowId, duplicate } = await storeMessage(trx, contentHash, message, input, automaticReason);
   const routing = await routeMessage(trx, {

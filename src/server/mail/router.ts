@@ -1,4 +1,5 @@
 import type { Settings } from '../../core/api-types.js';
+import { ReusableQuery } from '../db/reusable-query.js';
 import { splitPlusAddress } from '../../core/plus-address.js';
 import { findDirectoryMailbox, getDirectory } from '../repositories/directory-cache.js';
 import type { DirectorySnapshot } from '../repositories/directory-cache.js';
@@ -148,20 +149,57 @@ async function findTarget(
   return null;
 }
 
+// The route and unrouted-entry queries run for nearly every message and their SQL never varies, so Kysely builds
+// and compiles each once.
+const insertRouteRow = new ReusableQuery(
+  5,
+  (db, messageRowId: number, workItemId: number, mailboxId: number, rule: RouteRule, createdAt: string) =>
+    db
+      .insertInto('message_routes')
+      .values({
+        message_id: messageRowId,
+        work_item_id: workItemId,
+        mailbox_id: mailboxId,
+        rule,
+        created_at: createdAt,
+      })
+      .onConflict((conflict) => conflict.columns(['message_id', 'work_item_id']).doNothing())
+      .returning('work_item_id'),
+);
+
+const selectExistingRoutes = new ReusableQuery(1, (db, messageRowId: number) =>
+  db
+    .selectFrom('message_routes')
+    .innerJoin('work_items', 'work_items.id', 'message_routes.work_item_id')
+    .select(['message_routes.mailbox_id', 'work_items.team_id'])
+    .where('message_routes.message_id', '=', messageRowId),
+);
+
+const closeUnroutedEntry = new ReusableQuery(1, (db, messageRowId: number) =>
+  db
+    .updateTable('unrouted_messages')
+    .set({ state: 'routed' })
+    .where('message_id', '=', messageRowId)
+    .where('state', '=', 'open'),
+);
+
+const insertUnroutedEntry = new ReusableQuery(3, (db, messageRowId: number, reason: string, createdAt: string) =>
+  db
+    .insertInto('unrouted_messages')
+    .values({ message_id: messageRowId, reason, state: 'open', created_at: createdAt })
+    .onConflict((conflict) => conflict.column('message_id').doNothing()),
+);
+
 async function insertRoute(db: Executor, messageRowId: number, route: NewRoute): Promise<boolean> {
   // The primary key (message_id, work_item_id) keeps one message on a work item once, even under concurrent deliveries.
-  const inserted = await db
-    .insertInto('message_routes')
-    .values({
-      message_id: messageRowId,
-      work_item_id: route.workItemId,
-      mailbox_id: route.mailboxId,
-      rule: route.rule,
-      created_at: now(),
-    })
-    .onConflict((conflict) => conflict.columns(['message_id', 'work_item_id']).doNothing())
-    .returning('work_item_id')
-    .executeTakeFirst();
+  const inserted = await insertRouteRow.firstRow(
+    db,
+    messageRowId,
+    route.workItemId,
+    route.mailboxId,
+    route.rule,
+    now(),
+  );
   return inserted !== undefined;
 }
 
@@ -190,15 +228,7 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
   const matchedMailboxes = matchMailboxes(addresses, directory, separator);
 
   // A team whose work item already contains this message is done: a re-delivery must not open a second one.
-  const existingRoutes =
-    input.firstDelivery === true
-      ? []
-      : await db
-          .selectFrom('message_routes')
-          .innerJoin('work_items', 'work_items.id', 'message_routes.work_item_id')
-          .select(['message_routes.mailbox_id', 'work_items.team_id'])
-          .where('message_routes.message_id', '=', input.messageRowId)
-          .execute();
+  const existingRoutes = input.firstDelivery === true ? [] : await selectExistingRoutes.rows(db, input.messageRowId);
   const routedMailboxIds = new Set(existingRoutes.map((route) => route.mailbox_id));
   const routedTeamIds = new Set(existingRoutes.map((route) => route.team_id));
   const pending = matchedMailboxes.filter(
@@ -254,23 +284,14 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
     // A re-delivery that finds a work item (a mailbox connected since, a plan committed late) closes the entry.
     // A message inserted by this transaction has no entry yet.
     if (input.firstDelivery !== true) {
-      await db
-        .updateTable('unrouted_messages')
-        .set({ state: 'routed' })
-        .where('message_id', '=', input.messageRowId)
-        .where('state', '=', 'open')
-        .execute();
+      await closeUnroutedEntry.execute(db, input.messageRowId);
     }
   } else if (existingRoutes.length === 0) {
     unroutedReason =
       matchedMailboxes.length === 0
         ? 'no connected mailbox among the recipients'
         : (creationBlocked ?? 'no work item matched');
-    await db
-      .insertInto('unrouted_messages')
-      .values({ message_id: input.messageRowId, reason: unroutedReason, state: 'open', created_at: now() })
-      .onConflict((conflict) => conflict.column('message_id').doNothing())
-      .execute();
+    await insertUnroutedEntry.execute(db, input.messageRowId, unroutedReason, now());
   }
 
   return { newRoutes, createdItems, createdLinks, unroutedReason };

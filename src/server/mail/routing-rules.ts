@@ -1,4 +1,5 @@
 import { findReferencesInSubject } from '../../core/reference.js';
+import { ReusableQuery } from '../db/reusable-query.js';
 import { splitPlusAddress } from '../../core/plus-address.js';
 import type { MailboxEntry } from '../repositories/mailboxes.js';
 import { findMailboxByAddress } from '../repositories/mailboxes.js';
@@ -95,6 +96,18 @@ export async function matchSendPlan(
   return null;
 }
 
+/** Work items of the other messages with thread root `threadRoot`, newest route first. */
+const selectThreadRootRoutes = new ReusableQuery(2, (db, messageRowId: number, threadRoot: string) =>
+  db
+    .selectFrom('messages')
+    .innerJoin('message_routes', 'message_routes.message_id', 'messages.id')
+    .innerJoin('work_items', 'work_items.id', 'message_routes.work_item_id')
+    .select(['work_items.id', 'work_items.reference', 'work_items.team_id'])
+    .where('messages.id', '!=', messageRowId)
+    .where('messages.thread_root', '=', threadRoot)
+    .orderBy('message_routes.created_at', 'desc'),
+);
+
 /**
  * Lists the work items, of any team, that earlier messages of this thread were routed
  * to, best match first. Rule 3 filters them by team; creation links to the
@@ -116,7 +129,13 @@ export async function findThreadMatches(
     }
   };
 
-  if (ids.length > 0 || message.threadRoot !== null) {
+  if (ids.length === 0 && message.threadRoot !== null) {
+    // A message that starts a thread names no other message, and this shape of the query does not vary.
+    const rows = await selectThreadRootRoutes.rows(db, message.rowId, message.threadRoot);
+    for (const row of rows) {
+      keep({ id: row.id, reference: row.reference, teamId: row.team_id, rank: 0, byConversation: false });
+    }
+  } else if (ids.length > 0 || message.threadRoot !== null) {
     const rows = await db
       .selectFrom('messages')
       .innerJoin('message_routes', 'message_routes.message_id', 'messages.id')
