@@ -10,6 +10,7 @@ import { addinFilesPlugin } from './plugins/addin-files.js';
 import { apiDocsPlugin } from './plugins/api-docs.js';
 import { authPlugin } from './plugins/auth/index.js';
 import { bodyLimitBytes, errorHandlerPlugin } from './plugins/error-handler.js';
+import { planRetentionPlugin } from './plugins/plan-retention.js';
 import { securityPlugin } from './plugins/security.js';
 import { ensureAdminAgents } from './repositories/agents.js';
 import { routePlugins } from './routes/index.js';
@@ -52,6 +53,7 @@ const assemble: FastifyPluginAsync<AppOptions> = async (app, options) => {
     await app.register(plugin, { prefix });
   }
   await app.register(addinFilesPlugin);
+  await app.register(planRetentionPlugin);
 };
 
 export const worklinkApp = fp(assemble, { name: 'worklink-app' });

@@ -54,6 +54,8 @@ export interface Config {
   graphAuthorityUrl?: string;
   graphPollIntervalMs?: number;
   graphLeaseMs?: number;
+  /** Days a send plan that was never committed is kept; absent means 7. Committed plans stay. */
+  pendingPlanRetentionDays?: number;
 }
 
 type Environment = Record<string, string | undefined>;
@@ -118,6 +120,7 @@ const variables: Record<string, { schema: TSchema; expected: string }> = {
   },
   WORKLINK_GRAPH_POLL_INTERVAL_MS: { schema: positiveInteger, expected: 'a positive number of milliseconds' },
   WORKLINK_GRAPH_LEASE_MS: { schema: positiveInteger, expected: 'a positive number of milliseconds' },
+  WORKLINK_PENDING_PLAN_RETENTION_DAYS: { schema: positiveInteger, expected: 'a positive number of days' },
 };
 
 /** Every variable the config module reads, for documentation checks. */
@@ -259,6 +262,7 @@ export function loadConfig(env: Environment = readProcessEnvironment()): Readonl
     ),
     graphPollIntervalMs: Number(read('WORKLINK_GRAPH_POLL_INTERVAL_MS') ?? 60_000),
     graphLeaseMs: Number(read('WORKLINK_GRAPH_LEASE_MS') ?? 300_000),
+    pendingPlanRetentionDays: Number(read('WORKLINK_PENDING_PLAN_RETENTION_DAYS') ?? 7),
   };
   if (config.port > 65535 || config.smtpPort > 65535) {
     const name = config.port > 65535 ? 'WORKLINK_PORT' : 'WORKLINK_SMTP_PORT';

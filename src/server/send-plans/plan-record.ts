@@ -69,7 +69,6 @@ const insertPlanRow = new ReusableQuery<NewPlanRow, unknown>(
     }),
 );
 
-// TODO: nothing deletes old plans yet; purge committed and abandoned ones after a retention period.
 export async function insertPlan(
   db: Executor,
   plan: { id: string; agentId: number; currentWorkItemId: number | null; request: SendPlanRequest; stored: StoredPlan },
@@ -123,4 +122,18 @@ export async function loadPlanOf(db: Executor, planId: string, agentId: number):
     plan,
     commitResult: row.commit_result,
   };
+}
+
+/**
+ * Deletes the plans that were never committed and were created before `createdBefore`, an ISO
+ * timestamp, and returns how many. Committed plans stay: the inbound router reads their
+ * rewritten recipients when a reply carries `X-Worklink-Plan`.
+ */
+export async function deletePendingPlans(db: Executor, createdBefore: string): Promise<number> {
+  const result = await db
+    .deleteFrom('send_plans')
+    .where('state', '=', 'pending')
+    .where('created_at', '<', createdBefore)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
 }
