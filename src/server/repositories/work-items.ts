@@ -1,4 +1,5 @@
 import type { WorkItemStatus, WorkItemType } from '../../core/api-types.js';
+import { ReusableQuery } from '../db/reusable-query.js';
 import { WorklinkError } from '../errors.js';
 import { now, parseJson } from './executor.js';
 import type { Executor } from './executor.js';
@@ -66,17 +67,56 @@ export function toWorkItemRecord(row: WorkItemRow): WorkItemRecord {
   };
 }
 
+// Every inbound message that opens a work item runs these two queries, whose SQL never varies.
+const takeNumberQuery = new ReusableQuery(1, (db, series: 'ticket' | 'case') =>
+  db
+    .updateTable('reference_counters')
+    .set((eb) => ({ next_value: eb('next_value', '+', 1) }))
+    .where('series', '=', series)
+    .returning('next_value'),
+);
+
+type WorkItemRowValues = [
+  reference: string,
+  type: WorkItemType,
+  teamId: number,
+  title: string,
+  requester: string | null,
+  parentId: number | null,
+  fields: string,
+  timestamp: string,
+];
+
+const insertWorkItemRow = new ReusableQuery<WorkItemRowValues, { id: number }>(
+  8,
+  (db, reference, type, teamId, title, requester, parentId, fields, timestamp) =>
+    db
+      .insertInto('work_items')
+      .values({
+        reference,
+        type,
+        team_id: teamId,
+        title,
+        status: 'todo',
+        requester,
+        parent_id: parentId,
+        action_count: 0,
+        fields,
+        created_at: timestamp,
+        updated_at: timestamp,
+      })
+      .returning('id'),
+);
+
 /**
  * Takes the next number of a series. The single UPDATE ... RETURNING is
  * atomic on both databases, so concurrent callers never get the same number.
  */
 async function takeNumber(db: Executor, series: 'ticket' | 'case'): Promise<number> {
-  const row = await db
-    .updateTable('reference_counters')
-    .set((eb) => ({ next_value: eb('next_value', '+', 1) }))
-    .where('series', '=', series)
-    .returning('next_value')
-    .executeTakeFirstOrThrow();
+  const row = await takeNumberQuery.firstRow(db, series);
+  if (row === undefined) {
+    throw new Error(`The reference counter "${series}" is missing: run the migrations, which create it.`);
+  }
   return row.next_value - 1;
 }
 
@@ -115,24 +155,20 @@ async function allocateReference(db: Executor, item: NewWorkItem): Promise<strin
  */
 export async function createWorkItem(db: Executor, item: NewWorkItem): Promise<{ id: number; reference: string }> {
   const reference = await allocateReference(db, item);
-  const timestamp = now();
-  const row = await db
-    .insertInto('work_items')
-    .values({
-      reference,
-      type: item.type,
-      team_id: item.teamId,
-      title: item.title,
-      status: 'todo',
-      requester: item.requester?.toLowerCase() ?? null,
-      parent_id: item.type === 'action' ? (item.parentId ?? null) : null,
-      action_count: 0,
-      fields: JSON.stringify(item.fields ?? {}),
-      created_at: timestamp,
-      updated_at: timestamp,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const row = await insertWorkItemRow.firstRow(
+    db,
+    reference,
+    item.type,
+    item.teamId,
+    item.title,
+    item.requester?.toLowerCase() ?? null,
+    item.type === 'action' ? (item.parentId ?? null) : null,
+    JSON.stringify(item.fields ?? {}),
+    now(),
+  );
+  if (row === undefined) {
+    throw new Error(`Inserting work item ${reference} returned no id.`);
+  }
   return { id: row.id, reference };
 }
 
