@@ -24,14 +24,19 @@ type Outcome<Result> = { ok: true; result: Result } | { ok: false; error: unknow
  * that throws is undone alone and its promise rejects, while the others still
  * commit. Every promise settles only after the commit that covers it, and
  * rejects when that commit fails.
+ *
+ * `prepareBatch`, when given, runs once before each batch's transaction, and
+ * every job of the batch receives its result. When it throws, every job of
+ * the batch is rejected.
  */
-export class GroupCommitter<Job, Result> {
+export class GroupCommitter<Job, Result, BatchContext = undefined> {
   private readonly waiting: PendingWork<Job, Result>[] = [];
   private running = false;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly work: (trx: Transaction<Database>, job: Job) => Promise<Result>,
+    private readonly work: (trx: Transaction<Database>, job: Job, context: BatchContext) => Promise<Result>,
+    private readonly prepareBatch?: () => Promise<BatchContext>,
   ) {}
 
   /** Queues `job` and resolves with its result once its transaction has committed. */
@@ -60,18 +65,21 @@ export class GroupCommitter<Job, Result> {
   private async commitBatch(batch: PendingWork<Job, Result>[]): Promise<void> {
     const outcomes: Outcome<Result>[] = [];
     try {
+      // Without `prepareBatch`, BatchContext is undefined, which is what the jobs receive.
+      const context = (this.prepareBatch === undefined ? undefined : await this.prepareBatch()) as BatchContext;
       await this.db.transaction().execute(async (trx) => {
         if (batch.length === 1) {
           // A job alone needs no savepoint: its failure rolls back the transaction.
-          outcomes.push({ ok: true, result: await this.work(trx, (batch[0] as PendingWork<Job, Result>).job) });
+          const job = (batch[0] as PendingWork<Job, Result>).job;
+          outcomes.push({ ok: true, result: await this.work(trx, job, context) });
           return;
         }
         for (const pending of batch) {
-          outcomes.push(await this.runInSavepoint(trx, pending.job));
+          outcomes.push(await this.runInSavepoint(trx, pending.job, context));
         }
       });
     } catch (error) {
-      // The commit failed or the transaction was lost, so nothing of this batch is stored.
+      // Preparing the batch or its commit failed, or the transaction was lost, so nothing of this batch is stored.
       for (const [index, pending] of batch.entries()) {
         const outcome = outcomes[index];
         pending.reject(outcome !== undefined && !outcome.ok ? outcome.error : error);
@@ -88,11 +96,11 @@ export class GroupCommitter<Job, Result> {
     }
   }
 
-  private async runInSavepoint(trx: Transaction<Database>, job: Job): Promise<Outcome<Result>> {
+  private async runInSavepoint(trx: Transaction<Database>, job: Job, context: BatchContext): Promise<Outcome<Result>> {
     await sql`savepoint group_commit_job`.execute(trx);
     let outcome: Outcome<Result>;
     try {
-      outcome = { ok: true, result: await this.work(trx, job) };
+      outcome = { ok: true, result: await this.work(trx, job, context) };
     } catch (error) {
       outcome = { ok: false, error };
       // After some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_BUSY, as the sqlite3_get_autocommit documentation lists)

@@ -210,12 +210,11 @@ interface StorageJob {
   contentHash: string;
   message: ParsedMessage;
   automaticReason: string | null;
-  directory: DirectorySnapshot;
 }
 
-/** Stores and routes one parsed message inside the open transaction `trx`. */
-async function storeAndRoute(trx: Executor, job: StorageJob): Promise<IngestResult> {
-  const { input, contentHash, message, automaticReason, directory } = job;
+/** Stores and routes one parsed message inside the open transaction `trx`, with `directory` read before it. */
+async function storeAndRoute(trx: Executor, job: StorageJob, directory: DirectorySnapshot): Promise<IngestResult> {
+  const { input, contentHash, message, automaticReason } = job;
   await insertMimeBlob.execute(trx, contentHash, input.raw.length, input.raw, now());
 
   const { rowId, duplicate } = await storeMessage(trx, contentHash, message, input, automaticReason);
@@ -247,14 +246,18 @@ async function storeAndRoute(trx: Executor, job: StorageJob): Promise<IngestResu
   return { messageRowId: rowId, contentHash, messageId: message.messageId, duplicate, ...routing };
 }
 
-// One committer per SQLite database handle, because all its messages share its one connection.
-const committers = new WeakMap<DatabaseHandle['db'], GroupCommitter<StorageJob, IngestResult>>();
+type IngestCommitter = GroupCommitter<StorageJob, IngestResult, DirectorySnapshot>;
 
-function groupCommitterOf(database: DatabaseHandle): GroupCommitter<StorageJob, IngestResult> {
+// One committer per SQLite database handle, because all its messages share its one connection.
+const committers = new WeakMap<DatabaseHandle['db'], IngestCommitter>();
+
+function groupCommitterOf(database: DatabaseHandle): IngestCommitter {
   let committer = committers.get(database.db);
   if (committer === undefined) {
-    committer = new GroupCommitter(database.db, storeAndRoute);
-    committers.set(database.db, committer);
+    // The directory is read once per shared transaction, just before it and outside it, where the cache applies.
+    const db = database.db;
+    committer = new GroupCommitter(db, storeAndRoute, () => getDirectory(db));
+    committers.set(db, committer);
   }
   return committer;
 }
@@ -281,14 +284,16 @@ export async function ingestMessage(
   const contentHash = contentHashOf(input.raw);
   const message = await parseMessage(input.raw);
   const automaticReason = detectAutomaticMessage(message.headers, input.envelopeSender);
-  // Read outside the transaction, where the cache applies: inside it every message reloaded all mailboxes.
-  const directory = await getDirectory(database.db);
-  const job: StorageJob = { input, contentHash, message, automaticReason, directory };
+  const job: StorageJob = { input, contentHash, message, automaticReason };
 
-  const result =
-    database.dialect === 'sqlite'
-      ? await groupCommitterOf(database).submit(job)
-      : await database.db.transaction().execute((trx) => storeAndRoute(trx, job));
+  let result: IngestResult;
+  if (database.dialect === 'sqlite') {
+    result = await groupCommitterOf(database).submit(job);
+  } else {
+    // Read outside the transaction, where the cache applies: inside it every message reloaded all mailboxes.
+    const directory = await getDirectory(database.db);
+    result = await database.db.transaction().execute((trx) => storeAndRoute(trx, job, directory));
+  }
 
   publishEvents(events, result, message.attachments.length > 0);
   return result;

@@ -101,4 +101,53 @@ describe.each(await availableDialects())('GroupCommitter on %s', (dialect) => {
     expect(await committer.submit({ key: 'job-4', step: 'store' })).toBe('job-4');
     expect(await storedKeys()).toEqual(['job-4']);
   });
+  it('batch context prepared once per batch', async () => {
+    let prepared = 0;
+    const contexts: string[] = [];
+    const withContext = new GroupCommitter<Job, string, string>(
+      database.db,
+      async (trx, job, context) => {
+        contexts.push(context);
+        await trx.insertInto('settings').values({ key: job.key, value: '"stored"' }).execute();
+        return job.key;
+      },
+      async () => {
+        prepared += 1;
+        return `batch-${prepared}`;
+      },
+    );
+
+    await Promise.all(['job-1', 'job-2'].map((key) => withContext.submit({ key, step: 'store' })));
+    await withContext.submit({ key: 'job-3', step: 'store' });
+
+    expect(prepared).toBe(2);
+    expect(contexts).toEqual(['batch-1', 'batch-1', 'batch-2']);
+    expect(await storedKeys()).toEqual(['job-1', 'job-2', 'job-3']);
+  });
+
+  it('failing preparation rejects the batch', async () => {
+    let failNext = true;
+    const withContext = new GroupCommitter<Job, string, string>(
+      database.db,
+      async (trx, job) => {
+        await trx.insertInto('settings').values({ key: job.key, value: '"stored"' }).execute();
+        return job.key;
+      },
+      async () => {
+        if (failNext) {
+          failNext = false;
+          throw new Error('directory read failed');
+        }
+        return 'context';
+      },
+    );
+
+    const outcomes = await Promise.allSettled(
+      ['job-1', 'job-2'].map((key) => withContext.submit({ key, step: 'store' })),
+    );
+
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect(await storedKeys()).toEqual([]);
+    expect(await withContext.submit({ key: 'job-3', step: 'store' })).toBe('job-3');
+  });
 });
