@@ -6,7 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { FrameRole } from '../../src/dev/bridge.js';
 import { ComposeItem, MAX_CALLS_IN_FLIGHT, newComposeState } from '../../src/dev/host/compose-item.js';
 import type { ComposeState, HostSwitches } from '../../src/dev/host/compose-item.js';
-import { DEFAULT_LAUNCH_EVENT_PAGE, launchEventPageFrom } from '../../src/dev/host/launch-runtime.js';
+import {
+  DEFAULT_LAUNCH_EVENT_PAGE,
+  launchEventPageFrom,
+  requestTimeWithin,
+} from '../../src/dev/host/launch-runtime.js';
 import { buildMime, encodeHeaderText } from '../../src/dev/host/mime.js';
 import { baseAddress, makeRecipient, parseRecipients, recipientTypeOf } from '../../src/dev/host/recipients.js';
 import { conversationIdFor, replyState } from '../../src/dev/host/threads.js';
@@ -309,5 +313,45 @@ describe('Office call delay', () => {
 
     expect(answered).toBe(false);
     expect((await result).value).toBe('Quote');
+  });
+});
+
+describe('simulated request time', () => {
+  /** A frame whose clock starts `offset` ms after this page's and whose requests ran over `spans`. */
+  function frameWith(offset: number, spans: [number, number][]): HTMLIFrameElement {
+    const entries = spans.map(([startTime, responseEnd]) => ({ startTime, responseEnd }));
+    const performanceOfFrame = { timeOrigin: performance.timeOrigin + offset, getEntriesByType: () => entries };
+    return { contentWindow: { performance: performanceOfFrame } } as unknown as HTMLIFrameElement;
+  }
+
+  it('counts overlapping requests once', () => {
+    const frame = frameWith(0, [
+      [10, 20],
+      [15, 30],
+      [40, 45],
+    ]);
+
+    expect(requestTimeWithin(frame, 0, 100)).toBe(25);
+  });
+
+  it('clips requests to the handler window', () => {
+    const frame = frameWith(0, [
+      [0, 12],
+      [90, 120],
+    ]);
+
+    expect(requestTimeWithin(frame, 10, 100)).toBe(12);
+  });
+
+  it("shifts the frame's clock onto the page's", () => {
+    const frame = frameWith(50, [[0, 10]]);
+
+    expect(requestTimeWithin(frame, 0, 55)).toBe(5);
+  });
+
+  it('returns 0 for a removed frame', () => {
+    const frame = { contentWindow: null } as unknown as HTMLIFrameElement;
+
+    expect(requestTimeWithin(frame, 0, 100)).toBe(0);
   });
 });

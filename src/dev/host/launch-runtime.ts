@@ -44,6 +44,11 @@ export type RunOutcome =
       options: CompletedOptions;
       /** Milliseconds from the call of the handler to its first `event.completed`, from `performance.now()`. */
       handlerMs: number;
+      /**
+       * Milliseconds of `handlerMs` during which at least one request of the frame was in flight, from the
+       * frame's resource timing entries. Requests of workers that the handler starts are not among them.
+       */
+      networkMs: number;
     }
   | { kind: 'unavailable'; reason: string }
   | { kind: 'timed-out' };
@@ -142,11 +147,12 @@ export class LaunchRuntime {
             this.hooks.log('launch event: event.completed was called again; Outlook ignores it');
             return;
           }
-          const handlerMs = performance.now() - started;
+          const ended = performance.now();
           finish({
             kind: 'completed',
             options: JSON.parse(JSON.stringify(options ?? {})) as CompletedOptions,
-            handlerMs,
+            handlerMs: ended - started,
+            networkMs: requestTimeWithin(frame, started, ended),
           });
         },
       };
@@ -161,4 +167,29 @@ export class LaunchRuntime {
     setTimeout(() => frame.remove(), FRAME_LINGER_MS);
     return outcome;
   }
+}
+
+/**
+ * Returns the milliseconds between `from` and `to` (this page's `performance.now()` times) during which
+ * at least one request of `frame` was in flight, overlapping requests counted once.
+ */
+export function requestTimeWithin(frame: HTMLIFrameElement, from: number, to: number): number {
+  const frameWindow = frame.contentWindow;
+  if (frameWindow === null) return 0;
+  // Each document has its own time origin, so the frame's entries are shifted onto this page's clock.
+  const shift = frameWindow.performance.timeOrigin - performance.timeOrigin;
+  const entries = frameWindow.performance.getEntriesByType('resource') as PerformanceResourceTiming[];
+  const spans = entries
+    .map((entry) => [Math.max(from, entry.startTime + shift), Math.min(to, entry.responseEnd + shift)] as const)
+    .filter(([start, end]) => end > start)
+    .sort((a, b) => a[0] - b[0]);
+
+  let total = 0;
+  let coveredUntil = from;
+  for (const [start, end] of spans) {
+    if (end <= coveredUntil) continue;
+    total += end - Math.max(start, coveredUntil);
+    coveredUntil = end;
+  }
+  return total;
 }

@@ -35,6 +35,8 @@ export interface HandlerRun {
   options?: CompletedOptions;
   /** Milliseconds from the call of the handler to `event.completed`, when it completed. */
   handlerMs?: number;
+  /** Milliseconds of `handlerMs` with a request of the handler's frame in flight. */
+  networkMs?: number;
 }
 
 /** A recipient of `SendEventsRequest`: an address, or an address with a display name. */
@@ -473,6 +475,7 @@ export class Simulator {
     }
     run.options = outcome.options;
     run.handlerMs = outcome.handlerMs;
+    run.networkMs = outcome.networkMs;
     run.outcome = outcome.options.allowEvent ? 'allowed' : 'stopped';
     this.log(`send handler ${run.outcome}${outcome.options.errorMessage ? `: ${outcome.options.errorMessage}` : ''}`);
     return outcome.options;
