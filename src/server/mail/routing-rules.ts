@@ -135,7 +135,7 @@ export async function findThreadMatches(
     for (const row of rows) {
       keep({ id: row.id, reference: row.reference, teamId: row.team_id, rank: 0, byConversation: false });
     }
-  } else if (ids.length > 0 || message.threadRoot !== null) {
+  } else if (ids.length > 0) {
     const rows = await db
       .selectFrom('messages')
       .innerJoin('message_routes', 'message_routes.message_id', 'messages.id')
@@ -143,10 +143,7 @@ export async function findThreadMatches(
       .select(['messages.message_id', 'work_items.id', 'work_items.reference', 'work_items.team_id'])
       .where('messages.id', '!=', message.rowId)
       .where((eb) => {
-        const conditions = [];
-        if (ids.length > 0) {
-          conditions.push(eb('messages.message_id', 'in', ids));
-        }
+        const conditions = [eb('messages.message_id', 'in', ids)];
         if (message.threadRoot !== null) {
           conditions.push(eb('messages.thread_root', '=', message.threadRoot));
         }
