@@ -385,7 +385,7 @@ export async function benchHandler(
     return {
       method:
         'the built add-in in the Outlook host simulator (/dev/outlook) in headless Chromium, served by a Worklink ' +
-        'server process over HTTPS on 127.0.0.1 with a demo-seeded SQLite store; requests counted from the ' +
+        'server process over HTTPS on 127.0.0.1 with a demo-seeded SQLite store. Requests are counted from the ' +
         "page's request events for the handler's frame and its workers, and CORS preflights from the DevTools Network domain",
       externalOnly,
       paneChoice,

@@ -64,7 +64,7 @@ function describe(method: string, url: string): string {
  * as a page, script or style is the runtime starting, so it is not counted. The same URL
  * requested with `fetch` or as any other type is counted.
  *
- * With request interception on, as `guardContext` turns it on, Playwright answers CORS
+ * With request interception on, as `guardContext` turns it on, Playwright handles CORS
  * preflights itself and reports no request event for them, so preflights are counted from
  * the DevTools Network domain of the page's own session, in the run of the request that
  * caused them.

@@ -289,7 +289,8 @@ ${table(
 
 Method: ${handler.method}.
 The simulator runs each send in a fresh launch-event frame, as it always does, with the bench agent signed in and a warm directory cache in \`OfficeRuntime.storage\`.
-A request counts for a send when the page reports it from that send's frame, a frame inside it or a worker it started, except the page and the scripts it lists, which start the runtime; the simulator's own requests and the task pane's are not counted.
+A request counts for a send when the page reports it from that send's frame, a frame inside it or a worker it started, except the page and the scripts it lists, which start the runtime.
+The simulator's own requests and the task pane's are not counted.
 Every request off loopback, the Office.js CDN included, is aborted before it leaves the browser${handler.blocked.length === 0 ? ', and none was made' : `: ${handler.blocked.join(', ')}`}.
 The shim's own count, from its \`fetch\` and \`XMLHttpRequest\` wrappers, is shown for comparison.
 
@@ -305,7 +306,8 @@ ${table(
 
 Times are medians over ${handler.sends} sends in the simulator, measured in the simulator page with \`performance.now()\` (Chromium coarsens it to 0.1 ms in a page that is not cross-origin isolated) from the call of the handler to \`event.completed\`.
 Compute time leaves out the time during which a request of the handler's frame was in flight, from the frame's resource timing entries.
-For these sends the simulator answers Office calls in the next task instead of after its usual 8 ms, and a Playwright route answers the plan and commit requests with the responses the server gave to the same requests earlier, so each request costs a round trip to the bench process but no server work.
+For these sends the simulator returns the result of each Office call in the next task instead of after its usual 8 ms.
+A Playwright route fulfils the plan and commit requests with the responses the server gave to the same requests earlier, so each request costs a round trip to the bench process but no server work.
 The empty handler is a script that only calls \`event.completed\`, loaded with the simulator's \`?launchevent=\` page switch; it completes within the same call, so its time rounds to 0.
 
 ${table(

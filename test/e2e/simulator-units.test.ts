@@ -317,7 +317,7 @@ describe('Office call delay', () => {
 });
 
 describe('simulated request time', () => {
-  /** A frame whose clock starts `offset` ms after this page's and whose requests ran over `spans`. */
+  /** Builds a frame whose clock starts `offset` ms after this page's and whose requests ran over `spans`. */
   function frameWith(offset: number, spans: [number, number][]): HTMLIFrameElement {
     const entries = spans.map(([startTime, responseEnd]) => ({ startTime, responseEnd }));
     const performanceOfFrame = { timeOrigin: performance.timeOrigin + offset, getEntriesByType: () => entries };

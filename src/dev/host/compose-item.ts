@@ -148,7 +148,7 @@ export class ComposeItem {
     readonly state: ComposeState,
     private readonly switches: HostSwitches,
     private readonly hooks: ComposeHooks,
-    /** Simulated time of each Office call; 0 still answers in a later task, never synchronously. */
+    /** Simulated time of each Office call. At 0 the result still arrives in a later task, never synchronously. */
     private readonly callDelayMs: number = CALL_DELAY_MS,
   ) {}
 
@@ -347,7 +347,7 @@ export class ComposeItem {
 
 function delay(milliseconds: number): Promise<void> {
   if (milliseconds > 0) return new Promise((resolve) => setTimeout(resolve, milliseconds));
-  // A message task answers in the next task. Office.js on the web also gets its answers by
+  // A channel message resolves in the next task. Office.js on the web also receives its results by
   // postMessage, and a zero setTimeout would be clamped to 4 ms once timers nest.
   return new Promise((resolve) => {
     const channel = new MessageChannel();

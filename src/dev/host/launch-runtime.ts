@@ -104,7 +104,7 @@ export class LaunchRuntime {
     frame.title = 'Worklink launch-event runtime';
     frame.setAttribute('aria-hidden', 'true');
     frame.tabIndex = -1;
-    // The name tells a page-level observer which run a request of this frame belongs to.
+    // The name lets a page-level observer match a request of this frame to its run.
     frame.name = `${LAUNCH_FRAME_NAME_PREFIX}${runNumber}`;
 
     const registered = new Promise<((event: unknown) => void) | null>((resolve) => {

@@ -293,7 +293,7 @@ export async function ingestMessage(
   if (database.dialect === 'sqlite') {
     result = await groupCommitterOf(database).submit(job);
   } else {
-    // Read outside the transaction, where the cache applies: inside it every message reloaded all mailboxes.
+    // Read outside the transaction, where the cache applies. Inside it, every message would reload all mailboxes.
     const directory = await getDirectory(database.db);
     result = await database.db.transaction().execute((trx) => storeAndRoute(trx, job, directory));
   }

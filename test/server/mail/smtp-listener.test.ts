@@ -203,7 +203,7 @@ describe.each(await availableDialects())('smtp listener on %s', (dialect) => {
     expect(harness.events.filter((event) => event.name === 'message')).toHaveLength(1);
   });
 
-  it('answers 451 only for the failed message', async () => {
+  it('replies 451 only to the failed message', async () => {
     const running = await startMailHarness(dialect);
     harness = running;
     await breakStorageOfSubject(running, 'Question parallel-3@fabrikam.example');
