@@ -8,8 +8,16 @@ import type { Database } from '../db/schema.js';
  */
 const maxBatchSize = 64;
 
+/**
+ * Maximum delay, in milliseconds, of waiting work while other work is still being prepared.
+ * It bounds what one slow preparation (a 35 MB message being parsed) adds to the others.
+ */
+const defaultMaxHoldMs = 5;
+
 interface PendingWork<Job, Result> {
   job: Job;
+  /** `performance.now()` when the work was queued. */
+  queuedAt: number;
   resolve: (result: Result) => void;
   reject: (error: unknown) => void;
 }
@@ -25,6 +33,14 @@ type Outcome<Result> = { ok: true; result: Result } | { ok: false; error: unknow
  * commit. Every promise settles only after the commit that covers it, and
  * rejects when that commit fails.
  *
+ * Work submitted with `submitWhenReady` counts as being prepared until its
+ * job exists. While any work is being prepared, the next batch waits for it
+ * (at most `maxHoldMs` after the oldest waiting job was queued), because a
+ * commit per job costs more than the short wait. Parsing takes several
+ * turns of the event loop, so without the hold the messages received together
+ * would commit in ones and twos: in the ingest bench, holding cut the server's
+ * CPU time per message by about a tenth.
+ *
  * `prepareBatch`, when given, runs once before each batch's transaction, and
  * every job of the batch receives its result. When it throws, every job of
  * the batch is rejected.
@@ -32,33 +48,91 @@ type Outcome<Result> = { ok: true; result: Result } | { ok: false; error: unknow
 export class GroupCommitter<Job, Result, BatchContext = undefined> {
   private readonly waiting: PendingWork<Job, Result>[] = [];
   private running = false;
+  /** Work submitted with `submitWhenReady` whose job does not exist yet. */
+  private preparing = 0;
+  /** True while a decision to start a batch waits for the check phase. */
+  private checkPending = false;
+  private holdTimer: NodeJS.Timeout | undefined;
+  private readonly maxHoldMs: number;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly work: (trx: Transaction<Database>, job: Job, context: BatchContext) => Promise<Result>,
     private readonly prepareBatch?: () => Promise<BatchContext>,
-  ) {}
+    options: { maxHoldMs?: number } = {},
+  ) {
+    this.maxHoldMs = options.maxHoldMs ?? defaultMaxHoldMs;
+  }
 
   /** Queues `job` and resolves with its result once its transaction has committed. */
   submit(job: Job): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
-      this.waiting.push({ job, resolve, reject });
-      if (!this.running) {
-        this.running = true;
-        // SQLite runs a transaction without yielding to I/O, so a batch started here would hold only this job.
-        // Waiting for the check phase lets every message whose data arrived in this poll phase join it.
-        setImmediate(() => void this.drain());
-      }
+      this.waiting.push({ job, queuedAt: performance.now(), resolve, reject });
+      this.schedule();
     });
+  }
+
+  /**
+   * Queues the job that `preparation` resolves to, as `submit` does, and delays
+   * the next batch for it meanwhile. Rejects with the preparation's error when
+   * it fails, and then delays nothing.
+   */
+  async submitWhenReady(preparation: Promise<Job>): Promise<Result> {
+    this.preparing += 1;
+    let job: Job;
+    try {
+      job = await preparation;
+    } catch (error) {
+      this.preparing -= 1;
+      this.schedule();
+      throw error;
+    }
+    this.preparing -= 1;
+    return this.submit(job);
+  }
+
+  /** Decides in the next check phase whether to start a batch, unless one runs or nothing waits. */
+  private schedule(): void {
+    if (this.running || this.waiting.length === 0 || this.checkPending) {
+      return;
+    }
+    clearTimeout(this.holdTimer);
+    this.holdTimer = undefined;
+    this.checkPending = true;
+    // SQLite runs a transaction without yielding to I/O, so a batch started here would hold only this job.
+    // Waiting for the check phase lets every message whose data arrived in this poll phase join it.
+    setImmediate(() => {
+      this.checkPending = false;
+      this.startOrHold();
+    });
+  }
+
+  /** Starts a batch now, or delays it by a timer while other work is being prepared. */
+  private startOrHold(): void {
+    if (this.running || this.waiting.length === 0) {
+      return;
+    }
+    if (this.preparing > 0 && this.waiting.length < maxBatchSize) {
+      const oldest = this.waiting[0] as PendingWork<Job, Result>;
+      const remainingMs = oldest.queuedAt + this.maxHoldMs - performance.now();
+      if (remainingMs > 0) {
+        this.holdTimer = setTimeout(() => {
+          this.holdTimer = undefined;
+          this.startOrHold();
+        }, remainingMs);
+        return;
+      }
+    }
+    this.running = true;
+    void this.drain();
   }
 
   private async drain(): Promise<void> {
     try {
-      while (this.waiting.length > 0) {
-        await this.commitBatch(this.waiting.splice(0, maxBatchSize));
-      }
+      await this.commitBatch(this.waiting.splice(0, maxBatchSize));
     } finally {
       this.running = false;
+      this.schedule();
     }
   }
 

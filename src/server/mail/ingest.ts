@@ -246,6 +246,20 @@ async function storeAndRoute(trx: Executor, job: StorageJob, directory: Director
   return { messageRowId: rowId, contentHash, messageId: message.messageId, duplicate, ...routing };
 }
 
+/** Hashes and parses one inbound message, outside any transaction. */
+async function prepareJob(input: IngestInput): Promise<StorageJob> {
+  // NOTE: parsing runs on the main thread, so a 35 MB or pathological message delays HTTP requests and other SMTP
+  // sessions while it is parsed. Parsing in worker threads costs more CPU in total (each worker has its own heap
+  // and JIT) and gave no throughput gain in the 8-connection ingest bench on a 2-core machine.
+  const message = await parseMessage(input.raw);
+  return {
+    input,
+    contentHash: contentHashOf(input.raw),
+    message,
+    automaticReason: detectAutomaticMessage(message.headers, input.envelopeSender),
+  };
+}
+
 type IngestCommitter = GroupCommitter<StorageJob, IngestResult, DirectorySnapshot>;
 
 // One committer per SQLite database handle, because all its messages share its one connection.
@@ -271,8 +285,9 @@ function groupCommitterOf(database: DatabaseHandle): IngestCommitter {
  * per created link and `message` per new route.
  *
  * On SQLite, messages that become ready while another message's transaction
- * runs share the next transaction (see `GroupCommitter`), each still undone
- * alone when its own storage fails. SQLite runs one write transaction at a
+ * runs, or while other messages are still being parsed, share the next
+ * transaction (see `GroupCommitter`), each still undone alone when its own
+ * storage fails. SQLite runs one write transaction at a
  * time, so sharing one costs no concurrency and saves a commit per message.
  * PostgreSQL runs concurrent transactions, and there each message keeps its own.
  */
@@ -281,23 +296,18 @@ export async function ingestMessage(
   input: IngestInput,
   events?: MailEventSink,
 ): Promise<IngestResult> {
-  // NOTE: parsing runs on the main thread, so a 35 MB or pathological message delays HTTP requests and other SMTP
-  // sessions while it is parsed. Parsing in worker threads costs more CPU in total (each worker has its own heap
-  // and JIT) and gave no throughput gain in the 8-connection ingest bench on a 2-core machine.
-  const contentHash = contentHashOf(input.raw);
-  const message = await parseMessage(input.raw);
-  const automaticReason = detectAutomaticMessage(message.headers, input.envelopeSender);
-  const job: StorageJob = { input, contentHash, message, automaticReason };
-
+  const preparation = prepareJob(input);
   let result: IngestResult;
   if (database.dialect === 'sqlite') {
-    result = await groupCommitterOf(database).submit(job);
+    result = await groupCommitterOf(database).submitWhenReady(preparation);
   } else {
+    const job = await preparation;
     // Read outside the transaction, where the cache applies. Inside it, every message would reload all mailboxes.
     const directory = await getDirectory(database.db);
     result = await database.db.transaction().execute((trx) => storeAndRoute(trx, job, directory));
   }
 
+  const { message } = await preparation;
   publishEvents(events, result, message.attachments.length > 0);
   return result;
 }

@@ -150,4 +150,52 @@ describe.each(await availableDialects())('GroupCommitter on %s', (dialect) => {
     expect(await storedKeys()).toEqual([]);
     expect(await withContext.submit({ key: 'job-3', step: 'store' })).toBe('job-3');
   });
+
+  it('job still being prepared joins the waiting batch', async () => {
+    const prepared = new Promise<Job>((resolve) => setTimeout(() => resolve({ key: 'job-2', step: 'store' }), 2));
+
+    const results = await Promise.all([
+      committer.submit({ key: 'job-1', step: 'store' }),
+      committer.submitWhenReady(prepared),
+    ]);
+
+    expect(results).toEqual(['job-1', 'job-2']);
+    expect(new Set(transactions).size).toBe(1);
+  });
+
+  it('failed preparation rejects alone and holds nothing back', async () => {
+    const failing = new Promise<Job>((_resolve, reject) => setTimeout(() => reject(new Error('parse failed')), 2));
+
+    const outcomes = await Promise.allSettled([
+      committer.submitWhenReady(failing),
+      committer.submit({ key: 'job-1', step: 'store' }),
+    ]);
+
+    expect(outcomes[0]).toMatchObject({ status: 'rejected', reason: { message: 'parse failed' } });
+    expect(outcomes[1]).toEqual({ status: 'fulfilled', value: 'job-1' });
+    expect(await storedKeys()).toEqual(['job-1']);
+  });
+
+  it('holds waiting jobs for a slow preparation only up to maxHoldMs', async () => {
+    const held = new GroupCommitter<Job, string>(
+      database.db,
+      async (trx, job) => {
+        await trx.insertInto('settings').values({ key: job.key, value: '"stored"' }).execute();
+        return job.key;
+      },
+      undefined,
+      { maxHoldMs: 50 },
+    );
+    let finishPreparation: (job: Job) => void = () => undefined;
+    const slow = held.submitWhenReady(new Promise<Job>((resolve) => (finishPreparation = resolve)));
+
+    const started = performance.now();
+    expect(await held.submit({ key: 'job-1', step: 'store' })).toBe('job-1');
+    // Timers may fire up to a millisecond early against performance.now().
+    expect(performance.now() - started).toBeGreaterThanOrEqual(45);
+
+    finishPreparation({ key: 'job-2', step: 'store' });
+    expect(await slow).toBe('job-2');
+    expect(await storedKeys()).toEqual(['job-1', 'job-2']);
+  });
 });
