@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { FormField } from '../../src/core/api-types.js';
 import { migrateToLatest, openDatabase } from '../../src/server/db/database.js';
 import type { DatabaseHandle, Dialect } from '../../src/server/db/database.js';
-import { findDirectoryMailbox, getDirectory } from '../../src/server/repositories/directory-cache.js';
+import { findDirectoryMailbox, getDirectory, recentDirectory } from '../../src/server/repositories/directory-cache.js';
 import { readDirectoryVersion } from '../../src/server/repositories/directory-version.js';
 import { createMailbox } from '../../src/server/repositories/mailboxes.js';
 import { getSettings, putSettings } from '../../src/server/repositories/settings.js';
@@ -63,6 +63,18 @@ describe.each(await availableDialects())('directory cache on %s', (dialect) => {
     const second = await getDirectory(db);
     expect(second).toBe(first);
     expect(first.mailboxes.map((mailbox) => mailbox.address)).toEqual(['a@contoso.example']);
+  });
+
+  it('recent directory needs a confirmation within its age', async () => {
+    const handles = await openTwice(dialect);
+    close = handles.close;
+    const { db } = handles.first;
+    expect(recentDirectory(db, 60_000)).toBeUndefined();
+
+    const confirmed = await getDirectory(db);
+    expect(recentDirectory(db, 60_000)).toBe(confirmed);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(recentDirectory(db, 1)).toBeUndefined();
   });
 
   it('sees an admin change at once on the same instance', async () => {

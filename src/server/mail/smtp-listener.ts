@@ -5,7 +5,7 @@ import type { SMTPServerAddress, SMTPServerDataStream, SMTPServerSession } from 
 import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config.js';
 import type { DatabaseHandle } from '../db/database.js';
-import { findDirectoryMailbox, getDirectory } from '../repositories/directory-cache.js';
+import { findDirectoryMailbox, getDirectory, recentDirectory } from '../repositories/directory-cache.js';
 import { maskAddress } from '../repositories/addresses.js';
 import { createClientAllowList } from './client-allow-list.js';
 import { ingestMessage } from './ingest.js';
@@ -49,13 +49,26 @@ function readCertificate(config: Readonly<Config>): { key: Buffer; cert: Buffer 
   return { key: fs.readFileSync(config.tlsKey), cert: fs.readFileSync(config.tlsCert) };
 }
 
-/** Buffers the DATA stream; smtp-server stops counting the size limit in bytes only, so it reports the excess. */
-async function readMessage(stream: Readable): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) {
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Maximum age, in milliseconds, of a directory that may accept a recipient without a query. A
+ * mailbox disconnected within that time still gets its mail, which routing then keeps in the
+ * unrouted list. A recipient is rejected only after a read of the current directory.
+ */
+const recipientCheckMaxAgeMs = 1000;
+
+/**
+ * Buffers the DATA stream; smtp-server stops counting the size limit in bytes only, so it reports the excess.
+ * Stream events cost less than `for await`, which creates promises for each chunk.
+ */
+function readMessage(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    stream.once('error', reject);
+    // After 'end' this rejects a settled promise, which does nothing.
+    stream.once('close', () => reject(new Error('The DATA stream closed before the end of the message.')));
+  });
 }
 
 /**
@@ -100,6 +113,12 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
           'smtp recipient rejected: too many recipients',
         );
         callback(smtpError(452, `4.5.3 Too many recipients: at most ${config.smtpMaxRecipients} per message`));
+        return;
+      }
+      // Under load, ingestion confirms the directory several times a second, so most recipients need no query.
+      const recent = recentDirectory(database.db, recipientCheckMaxAgeMs);
+      if (recent !== undefined && findDirectoryMailbox(recent, address.address) !== undefined) {
+        callback();
         return;
       }
       void (async () => {

@@ -24,6 +24,8 @@ export interface DirectorySnapshot {
 
 interface CacheState {
   snapshot?: DirectorySnapshot;
+  /** `performance.now()` before the version read that last confirmed `snapshot`. */
+  confirmedAt?: number;
   loading?: { version: string | null; promise: Promise<DirectorySnapshot> };
 }
 
@@ -49,6 +51,7 @@ async function loadSnapshot(db: Executor, version: string | null): Promise<Direc
  * directory is read from the transaction itself and not cached.
  */
 export async function getDirectory(db: Executor): Promise<DirectorySnapshot> {
+  const checkedAt = performance.now();
   // The version is read before the rows, so a snapshot is never older than its version.
   const version = await readDirectoryVersion(db);
   if (db.isTransaction) {
@@ -60,6 +63,7 @@ export async function getDirectory(db: Executor): Promise<DirectorySnapshot> {
     caches.set(db, state);
   }
   if (state.snapshot !== undefined && state.snapshot.version === version) {
+    state.confirmedAt = checkedAt;
     return state.snapshot;
   }
   if (state.loading !== undefined && state.loading.version === version) {
@@ -72,6 +76,7 @@ export async function getDirectory(db: Executor): Promise<DirectorySnapshot> {
     const snapshot = await loading.promise;
     if (state.loading === loading) {
       state.snapshot = snapshot;
+      state.confirmedAt = checkedAt;
       state.loading = undefined;
     }
     return snapshot;
@@ -81,6 +86,20 @@ export async function getDirectory(db: Executor): Promise<DirectorySnapshot> {
     }
     throw error;
   }
+}
+
+/**
+ * Returns the cached directory if a `getDirectory` call confirmed it as
+ * current within the last `maxAgeMs` milliseconds, without a query, and
+ * undefined otherwise. It may miss an admin change made since, so use it only
+ * where a stale answer is safe.
+ */
+export function recentDirectory(db: Executor, maxAgeMs: number): DirectorySnapshot | undefined {
+  const state = caches.get(db);
+  if (state?.snapshot === undefined || state.confirmedAt === undefined) {
+    return undefined;
+  }
+  return performance.now() - state.confirmedAt <= maxAgeMs ? state.snapshot : undefined;
 }
 
 /** Finds a mailbox by primary address or alias, case-insensitively and with any plus tag removed. */

@@ -8,6 +8,7 @@ import { generate } from 'selfsigned';
 import { availableDialects } from '../../support/databases.js';
 import { readFixture, startMailHarness } from './mail-harness.js';
 import type { MailHarness, SmtpFailure } from './mail-harness.js';
+import { createMailbox } from '../../../src/server/repositories/mailboxes.js';
 import { countRows, routesOf, workItemsOfTeam } from './mail-queries.js';
 
 /** Sends EHLO over a plain socket and returns the server's reply lines. */
@@ -147,6 +148,62 @@ describe.each(await availableDialects())('smtp listener on %s', (dialect) => {
     expect(result.rejected).toEqual([]);
     expect(await workItemsOfTeam(harness.database.db, harness.teamA)).toHaveLength(1);
     expect(await workItemsOfTeam(harness.database.db, harness.teamB)).toHaveLength(1);
+  });
+
+  it('accepts a mailbox connected a moment ago', async () => {
+    harness = await startMailHarness(dialect);
+    // The first delivery leaves a recently confirmed directory, which does not know the new mailbox yet.
+    await harness.deliver(plainMessage('four@fabrikam.example'), { to: ['uk.support@contoso.example'] });
+    await createMailbox(harness.database.db, {
+      address: 'de.support@contoso.example',
+      aliases: [],
+      teamId: harness.teamA,
+      defaultType: 'ticket',
+    });
+
+    const result = await harness.deliver(plainMessage('five@fabrikam.example'), { to: ['de.support@contoso.example'] });
+
+    expect(result.rejected).toEqual([]);
+    expect(await countRows(harness.database.db, 'messages')).toBe(2);
+  });
+
+  it('stores nothing when the client leaves mid-DATA', async () => {
+    harness = await startMailHarness(dialect);
+    const socket = net.connect(harness.listener.port, '127.0.0.1');
+    socket.setEncoding('utf8');
+    let received = '';
+    socket.on('data', (chunk: string) => (received += chunk));
+    const replyCount = async (count: number): Promise<void> => {
+      while ((received.match(/^\d{3} /gm) ?? []).length < count) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    // Greeting, then EHLO, MAIL FROM, RCPT TO and DATA, each answered before the next.
+    await replyCount(1);
+    const steps = [
+      'EHLO client.test',
+      'MAIL FROM:<sender@fabrikam.example>',
+      'RCPT TO:<uk.support@contoso.example>',
+      'DATA',
+    ];
+    for (const [index, line] of steps.entries()) {
+      socket.write(`${line}\r\n`);
+      await replyCount(index + 2);
+    }
+    expect(received).toMatch(/^354 /m);
+    socket.write(plainMessage('six@fabrikam.example').slice(0, 60));
+    await new Promise<void>((resolve) => socket.end(resolve));
+    socket.destroy();
+
+    const result = await harness.deliver(plainMessage('seven@fabrikam.example'), {
+      to: ['uk.support@contoso.example'],
+    });
+
+    expect(result.rejected).toEqual([]);
+    expect(await countRows(harness.database.db, 'messages')).toBe(1);
+    // The listener closes at once, so the abandoned message left no ingestion behind.
+    await harness.close();
+    harness = undefined;
   });
 
   it('answers 452 beyond the recipient limit', async () => {
