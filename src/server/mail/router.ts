@@ -1,7 +1,7 @@
 import type { Settings } from '../../core/api-types.js';
 import { ReusableQuery } from '../db/reusable-query.js';
 import { splitPlusAddress } from '../../core/plus-address.js';
-import { findDirectoryMailbox, getDirectory } from '../repositories/directory-cache.js';
+import { findDirectoryMailbox, getDirectory, matchDirectoryAddress } from '../repositories/directory-cache.js';
 import type { DirectorySnapshot } from '../repositories/directory-cache.js';
 import type { MailboxEntry } from '../repositories/mailboxes.js';
 import { now } from '../repositories/executor.js';
@@ -67,14 +67,14 @@ export interface MatchedMailbox {
  * Collects the connected mailboxes among To, Cc and the envelope recipients,
  * with the plus tag stripped, in order of first appearance.
  */
-function matchMailboxes(addresses: string[], directory: DirectorySnapshot, separator: string): MatchedMailbox[] {
+function matchMailboxes(addresses: string[], directory: DirectorySnapshot): MatchedMailbox[] {
   const matched = new Map<number, MatchedMailbox>();
   for (const address of addresses) {
-    const { base, tag } = splitPlusAddress(address, separator);
-    const mailbox = findDirectoryMailbox(directory, base);
-    if (mailbox === undefined) {
+    const match = matchDirectoryAddress(directory, address);
+    if (match === undefined) {
       continue;
     }
+    const { mailbox, tag } = match;
     const entry = matched.get(mailbox.id) ?? { mailbox, tags: [] };
     if (tag !== null && !entry.tags.includes(tag)) {
       entry.tags.push(tag);
@@ -225,7 +225,7 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
     ...message.cc.map((entry) => entry.address),
     ...input.envelopeRecipients.map((address) => address.trim().toLowerCase()),
   ];
-  const matchedMailboxes = matchMailboxes(addresses, directory, separator);
+  const matchedMailboxes = matchMailboxes(addresses, directory);
 
   // A team whose work item already contains this message is done: a re-delivery must not open a second one.
   const existingRoutes = input.firstDelivery === true ? [] : await selectExistingRoutes.rows(db, input.messageRowId);

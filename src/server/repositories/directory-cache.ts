@@ -1,5 +1,7 @@
 import type { FormField, Settings } from '../../core/api-types.js';
-import { splitPlusAddress } from '../../core/plus-address.js';
+import { normalizeAddress } from '../../core/address.js';
+import { allowedSeparators, splitPlusAddress } from '../../core/plus-address.js';
+import { parseReference } from '../../core/reference.js';
 import { readDirectoryVersion } from './directory-version.js';
 import type { Executor } from './executor.js';
 import { loadMailboxes } from './mailboxes.js';
@@ -92,7 +94,7 @@ export async function getDirectory(db: Executor): Promise<DirectorySnapshot> {
  * Returns the cached directory if a `getDirectory` call confirmed it as
  * current within the last `maxAgeMs` milliseconds, without a query, and
  * undefined otherwise. It may miss an admin change made since, so use it only
- * where a stale answer is safe.
+ * where a stale result is safe.
  */
 export function recentDirectory(db: Executor, maxAgeMs: number): DirectorySnapshot | undefined {
   const state = caches.get(db);
@@ -102,8 +104,52 @@ export function recentDirectory(db: Executor, maxAgeMs: number): DirectorySnapsh
   return performance.now() - state.confirmedAt <= maxAgeMs ? state.snapshot : undefined;
 }
 
+/** A connected mailbox that an address reaches, with the plus tag the address carries. */
+export interface DirectoryMatch {
+  mailbox: MailboxEntry;
+  /** The tag as written, without the separator, or null for the mailbox's own address or alias. */
+  tag: string | null;
+}
+
+/**
+ * Finds the mailbox that `address` reaches, case-insensitively: its primary
+ * address or an alias, with or without a plus tag after the configured
+ * separator. Failing that, an address that contains the separator may be a
+ * mailbox's own, and last comes a work item reference after another allowed
+ * separator, so that replies to plus addresses written before an admin
+ * changed the separator still arrive.
+ */
+export function matchDirectoryAddress(directory: DirectorySnapshot, address: string): DirectoryMatch | undefined {
+  const configured = directory.settings.plusAddressing.separator;
+  const split = splitPlusAddress(address, configured);
+  const mailbox = directory.byAddress.get(split.base);
+  if (mailbox !== undefined) {
+    return { mailbox, tag: split.tag };
+  }
+  if (split.tag === null) {
+    return undefined;
+  }
+  const whole = normalizeAddress(address);
+  const own = whole.ok ? directory.byAddress.get(whole.value) : undefined;
+  if (own !== undefined) {
+    return { mailbox: own, tag: null };
+  }
+  for (const separator of allowedSeparators) {
+    if (separator === configured) {
+      continue;
+    }
+    // Only a work item reference counts here, so that `pl-team@` does not reach the mailbox `pl@`.
+    const other = splitPlusAddress(address, separator);
+    const isReference = other.tag !== null && parseReference(other.tag).ok;
+    const tagged = isReference ? directory.byAddress.get(other.base) : undefined;
+    if (tagged !== undefined) {
+      return { mailbox: tagged, tag: other.tag };
+    }
+  }
+  return undefined;
+}
+
 /** Finds a mailbox by primary address or alias, case-insensitively and with any plus tag removed. */
 export function findDirectoryMailbox(directory: DirectorySnapshot, address: string): MailboxEntry | undefined {
-  const bare = splitPlusAddress(address, directory.settings.plusAddressing.separator).base;
-  return directory.byAddress.get(bare);
+  return matchDirectoryAddress(directory, address)?.mailbox;
 }

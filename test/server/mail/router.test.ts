@@ -197,6 +197,18 @@ describe.each(await availableDialects())('inbound routing rules on %s', (dialect
     expect(routes[0]).toMatch(/\/new$/);
   });
 
+  it('mode off still honours plus tags', async () => {
+    const item = await createWorkItem(harness.database.db, { teamId: harness.teamA, type: 'ticket', title: 'A' });
+    await setMode(harness, 'off');
+
+    await harness.deliver(
+      compose({ id: 'tag-in-off@fabrikam.example', to: `uk.support+${item.reference}@contoso.example` }),
+      { to: [`uk.support+${item.reference}@contoso.example`] },
+    );
+
+    expect(await routesOf(harness.database.db, 'tag-in-off@fabrikam.example')).toEqual([`${item.reference}/plus`]);
+  });
+
   it('plus tag of another team is ignored', async () => {
     const itemA = await createWorkItem(harness.database.db, { teamId: harness.teamA, type: 'ticket', title: 'A' });
 

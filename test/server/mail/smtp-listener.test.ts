@@ -9,6 +9,7 @@ import { availableDialects } from '../../support/databases.js';
 import { readFixture, startMailHarness } from './mail-harness.js';
 import type { MailHarness, SmtpFailure } from './mail-harness.js';
 import { createMailbox } from '../../../src/server/repositories/mailboxes.js';
+import { getSettings, putSettings } from '../../../src/server/repositories/settings.js';
 import { countRows, routesOf, workItemsOfTeam } from './mail-queries.js';
 
 /** Sends EHLO over a plain socket and returns the server's reply lines. */
@@ -165,6 +166,50 @@ describe.each(await availableDialects())('smtp listener on %s', (dialect) => {
 
     expect(result.rejected).toEqual([]);
     expect(await countRows(harness.database.db, 'messages')).toBe(2);
+  });
+
+  it('routes replies to plus addresses of an earlier separator', async () => {
+    harness = await startMailHarness(dialect);
+    await harness.deliver(plainMessage('first@fabrikam.example'), { to: ['uk.support@contoso.example'] });
+    const [item] = await workItemsOfTeam(harness.database.db, harness.teamA);
+    const settings = await getSettings(harness.database.db);
+    await putSettings(harness.database.db, { ...settings, plusAddressing: { mode: 'mixed', separator: '-' } });
+
+    const result = await harness.deliver(plainMessage('reply@fabrikam.example'), {
+      to: [`uk.support+${item?.reference ?? ''}@contoso.example`],
+    });
+
+    expect(result.rejected).toEqual([]);
+    expect(await routesOf(harness.database.db, 'reply@fabrikam.example')).toEqual([`${item?.reference ?? ''}/plus`]);
+  });
+
+  it('keeps a look-alike address away from the mailbox', async () => {
+    harness = await startMailHarness(dialect);
+
+    const failure = await deliveryFailure(
+      harness.deliver(plainMessage('lookalike@fabrikam.example'), { to: ['uk.support-team@contoso.example'] }),
+    );
+
+    expect(failure.responseCode).toBe(550);
+  });
+
+  it('accepts a mailbox whose address contains the separator', async () => {
+    harness = await startMailHarness(dialect);
+    await createMailbox(harness.database.db, {
+      address: 'de-support@contoso.example',
+      aliases: [],
+      teamId: harness.teamA,
+      defaultType: 'ticket',
+    });
+    const settings = await getSettings(harness.database.db);
+    await putSettings(harness.database.db, { ...settings, plusAddressing: { mode: 'mixed', separator: '-' } });
+
+    const result = await harness.deliver(plainMessage('dashed@fabrikam.example'), {
+      to: ['DE-Support@contoso.example'],
+    });
+
+    expect(result.rejected).toEqual([]);
+    expect(await routesOf(harness.database.db, 'dashed@fabrikam.example')).toHaveLength(1);
   });
 
   it('stores nothing when the client leaves mid-DATA', async () => {
