@@ -67,7 +67,7 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
   let teamA: number;
   let teamB: number;
 
-  const call = (method: 'GET' | 'POST', url: string, token: string, payload?: unknown) =>
+  const call = (method: 'GET' | 'POST' | 'PATCH', url: string, token: string, payload?: unknown) =>
     test.app.inject({
       method,
       url,
@@ -246,6 +246,57 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
       code: 'WORKLINK_WORK_ITEM_NOT_FOUND',
       message: response.json().message.replace(created.json().reference, '999999-T'),
     });
+  });
+
+  it('member changes the status', async () => {
+    const created = (
+      await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Status' })
+    ).json().reference as string;
+
+    const response = await call('PATCH', `/api/v1/work-items/${created.toLowerCase()}`, uk, { status: 'waiting' });
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ reference: created, status: 'waiting', updatedAt: expect.any(String) });
+    expect((await call('GET', `/api/v1/work-items/${created}`, uk)).json().status).toBe('waiting');
+    const audit = await test.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'detail'])
+      .where('subject_id', '=', created)
+      .execute();
+    expect(audit).toEqual([{ action: 'work-item.status', detail: JSON.stringify({ from: 'todo', to: 'waiting' }) }]);
+  });
+
+  it('header view cannot change the status', async () => {
+    const linked = (await call('GET', `/api/v1/work-items?team=${teamA}`, pl)).json()[0];
+    expect(linked.view).toBe('header');
+
+    const response = await call('PATCH', `/api/v1/work-items/${linked.reference}`, pl, { status: 'done' });
+
+    expect(response.statusCode).toBe(403);
+    expect(response.json().code).toBe('WORKLINK_NOT_TEAM_MEMBER');
+    expect((await call('GET', `/api/v1/work-items/${linked.reference}`, uk)).json().status).toBe(linked.status);
+  });
+
+  it('status change rejects unknown statuses', async () => {
+    const created = (
+      await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Bad' })
+    ).json().reference as string;
+
+    const response = await call('PATCH', `/api/v1/work-items/${created}`, uk, { status: 'closed' });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_VALIDATION_FAILED');
+  });
+
+  it('status change of an unseen item gives 404', async () => {
+    const created = (
+      await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Hidden' })
+    ).json().reference as string;
+
+    const response = await call('PATCH', `/api/v1/work-items/${created}`, pl, { status: 'done' });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('WORKLINK_WORK_ITEM_NOT_FOUND');
   });
 
   it('returns 404 to an admin outside the team', async () => {

@@ -172,6 +172,13 @@ export async function createWorkItem(db: Executor, item: NewWorkItem): Promise<{
   return { id: row.id, reference };
 }
 
+/** Sets the status of work item `id` and its `updated_at`; returns the new `updated_at`. */
+export async function setWorkItemStatus(db: Executor, id: number, status: WorkItemStatus): Promise<string> {
+  const updatedAt = now();
+  await db.updateTable('work_items').set({ status, updated_at: updatedAt }).where('id', '=', id).execute();
+  return updatedAt;
+}
+
 /** Finds a work item by reference, case-insensitively. */
 export async function findWorkItemByReference(db: Executor, reference: string): Promise<WorkItemRecord | undefined> {
   const row = await db

@@ -3,7 +3,9 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { WorklinkError } from '../../errors.js';
 import { listVisibleWorkItemIds, workItemView, workItemViews } from '../../permissions.js';
-import type { WorkItemView } from '../../permissions.js';
+import type { ViewingAgent, WorkItemView } from '../../permissions.js';
+import { recordAudit } from '../../repositories/audit.js';
+import type { Executor } from '../../repositories/executor.js';
 import { findMailboxByAddress, loadMailboxes } from '../../repositories/mailboxes.js';
 import {
   listMessagesOfWorkItem,
@@ -21,6 +23,7 @@ import {
   findWorkItemsByIds,
   listLinkedItems,
   normalizeReference,
+  setWorkItemStatus,
 } from '../../repositories/work-items.js';
 import type { WorkItemRecord } from '../../repositories/work-items.js';
 import {
@@ -28,6 +31,8 @@ import {
   CreateWorkItemResponse,
   ListQuery,
   ReferenceParams,
+  UpdateWorkItemRequest,
+  UpdateWorkItemResponse,
   WorkItemDetail,
   WorkItemSummary,
 } from './schemas/work-items.js';
@@ -44,6 +49,34 @@ function summary(item: WorkItemRecord, view: WorkItemView) {
     view,
     createdAt: item.createdAt,
   };
+}
+
+/**
+ * Finds the work item that `rawReference` names and the view `agent` has of it. Throws
+ * `WORKLINK_INVALID_REFERENCE` for text that is no reference, and `WORKLINK_WORK_ITEM_NOT_FOUND`
+ * alike for a missing work item and one the agent may not see, so that references cannot be probed.
+ */
+async function findVisibleWorkItem(
+  db: Executor,
+  agent: ViewingAgent,
+  rawReference: string,
+): Promise<{ item: WorkItemRecord; view: WorkItemView }> {
+  const reference = normalizeReference(rawReference);
+  if (reference === undefined) {
+    throw new WorklinkError(
+      'WORKLINK_INVALID_REFERENCE',
+      `"${rawReference}" is not a work item reference: use the form 101203-T, 10040-C or 10040-C-A1.`,
+    );
+  }
+  const item = await findWorkItemByReference(db, reference);
+  const view = item === undefined ? null : await workItemView(db, agent, item.id);
+  if (item === undefined || view === null) {
+    throw new WorklinkError(
+      'WORKLINK_WORK_ITEM_NOT_FOUND',
+      `Work item ${reference} does not exist or is not visible to you: check the reference.`,
+    );
+  }
+  return { item, view };
 }
 
 export const workItemRoutes: FastifyPluginAsync = async (instance) => {
@@ -167,25 +200,7 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
     },
     async (request) => {
       const db = app.database.db;
-      const reference = normalizeReference(request.params.reference);
-      if (reference === undefined) {
-        throw new WorklinkError(
-          'WORKLINK_INVALID_REFERENCE',
-          `"${request.params.reference}" is not a work item reference: use the form 101203-T, 10040-C or 10040-C-A1.`,
-        );
-      }
-      const notFound = new WorklinkError(
-        'WORKLINK_WORK_ITEM_NOT_FOUND',
-        `Work item ${reference} does not exist or is not visible to you: check the reference.`,
-      );
-      const item = await findWorkItemByReference(db, reference);
-      if (item === undefined) {
-        throw notFound;
-      }
-      const view = await workItemView(db, request.agent, item.id);
-      if (view === null) {
-        throw notFound;
-      }
+      const { item, view } = await findVisibleWorkItem(db, request.agent, request.params.reference);
 
       const linked = await listLinkedItems(db, item.id);
       const linkViews = await workItemViews(
@@ -242,6 +257,49 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
         messages,
         links,
       };
+    },
+  );
+
+  app.patch(
+    '/:reference',
+    {
+      schema: {
+        summary: 'Change the status of a work item of your team',
+        description:
+          'Members of the owning team may set `todo`, `in_progress`, `waiting` or `done` (see docs/status-model.md). The change is written to the audit log.',
+        tags,
+        security,
+        params: ReferenceParams,
+        body: UpdateWorkItemRequest,
+        response: { 200: UpdateWorkItemResponse },
+      },
+    },
+    async (request) => {
+      const db = app.database.db;
+      const { item, view } = await findVisibleWorkItem(db, request.agent, request.params.reference);
+      if (view !== 'full') {
+        throw new WorklinkError(
+          'WORKLINK_NOT_TEAM_MEMBER',
+          `Work item ${item.reference} belongs to another team, so only its agents can change its status.`,
+        );
+      }
+      const { status } = request.body;
+      const updatedAt = await db.transaction().execute(async (trx) => {
+        const changedAt = await setWorkItemStatus(trx, item.id, status);
+        await recordAudit(trx, {
+          actorAgentId: request.agent.id,
+          action: 'work-item.status',
+          subjectType: 'work_item',
+          subjectId: item.reference,
+          detail: { from: item.status, to: status },
+        });
+        return changedAt;
+      });
+      request.log.info(
+        { reference: item.reference, from: item.status, to: status, agentId: request.agent.id },
+        'work item status changed',
+      );
+      return { reference: item.reference, status, updatedAt };
     },
   );
 };

@@ -89,3 +89,12 @@ export const WorkItemDetail = Type.Object({
   messages: Type.Array(Message),
   links: Type.Array(Type.Object({ reference: Type.String(), teamId: Type.Integer(), view: View })),
 });
+
+export const UpdateWorkItemRequest = Type.Object({ status: StatusSchema }, strict);
+
+/** The work item's status after a change, and when it changed. */
+export const UpdateWorkItemResponse = Type.Object({
+  reference: Type.String(),
+  status: StatusSchema,
+  updatedAt: Type.String(),
+});
