@@ -51,7 +51,7 @@ function readCertificate(config: Readonly<Config>): { key: Buffer; cert: Buffer 
 
 /**
  * Maximum age, in milliseconds, of a directory that may accept a recipient without a query. A
- * mailbox disconnected within that time still gets its mail, which routing then keeps in the
+ * mailbox removed from the directory within that time still gets its mail, which routing then keeps in the
  * unrouted list. A recipient is rejected only after a read of the current directory.
  */
 const recipientCheckMaxAgeMs = 1000;
