@@ -120,7 +120,12 @@ interface OpenedPane {
 
 async function openPane(
   item: FakeComposeItem | FakeReadItem,
-  options: Partial<Omit<FakeOfficeConfig, 'item'>> & { failCommitsOnce?: boolean; forcedColors?: boolean } = {},
+  options: Partial<Omit<FakeOfficeConfig, 'item'>> & {
+    failCommitsOnce?: boolean;
+    forcedColors?: boolean;
+    /** Starts without a stored directory, as before the send handler's first run. */
+    withoutDirectory?: boolean;
+  } = {},
 ): Promise<OpenedPane> {
   if (!browser) throw new Error('Chromium did not start');
   const config: FakeOfficeConfig = {
@@ -164,9 +169,9 @@ async function openPane(
   await page.addInitScript(
     ([token, directory]) => {
       localStorage.setItem('worklink.accessToken', token);
-      localStorage.setItem('worklink.directory', directory);
+      if (directory !== '') localStorage.setItem('worklink.directory', directory);
     },
-    [ukToken, directoryCache] as const,
+    [ukToken, options.withoutDirectory ? '' : directoryCache] as const,
   );
 
   await page.goto(`${origin}/taskpane.html`);
@@ -499,6 +504,19 @@ describe.skipIf(!enabled)('read mode in Chromium', () => {
     });
     await page.getByText('Any news on order 4471?').waitFor();
     expect(pane.guard.blocked).toEqual([]);
+    await page.close();
+  });
+
+  it('loads team names without a stored directory', async () => {
+    const pane = await openPane(readItem('<order-4471@fabrikam.example>'), { withoutDirectory: true });
+    const { page } = pane;
+
+    await page.getByRole('heading', { name: `${references.invoice} · Case` }).waitFor();
+    await page.getByText('Team B (PL)').first().waitFor();
+
+    expect(pane.apiRequests).toContain('GET /api/v1/directory');
+    const stored = await page.evaluate(() => localStorage.getItem('worklink.directory'));
+    expect(JSON.parse(stored ?? '{}').directory.mailboxes.length).toBeGreaterThan(0);
     await page.close();
   });
 

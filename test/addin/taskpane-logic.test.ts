@@ -25,7 +25,11 @@ import {
 import { resolvePaneApiOrigin } from '../../src/addin/taskpane/pane-origin.js';
 import { pickThemeName } from '../../src/addin/taskpane/pane-theme.js';
 import { referencesOfEvent } from '../../src/addin/taskpane/read/live-updates.js';
-import { referencesFromAddresses, teamNamesFromCache } from '../../src/addin/taskpane/read/read-lookup.js';
+import {
+  fetchDirectoryIntoCache,
+  referencesFromAddresses,
+  teamNamesFromCache,
+} from '../../src/addin/taskpane/read/read-lookup.js';
 import { demoDirectory } from '../support/office-backend-fake.js';
 import { createOutlookMock } from '../support/office-outlook-mock.js';
 import type { OutlookMockOptions } from '../support/office-outlook-mock.js';
@@ -231,6 +235,38 @@ describe('labels and small helpers', () => {
     expect(teamNamesFromCache('{').size).toBe(0);
   });
 
+  it('stores a fetched directory for team names', async () => {
+    const stored = new Map<string, string>();
+    const storage = {
+      getItem: (key: string) => Promise.resolve(stored.get(key) ?? null),
+      setItem: (key: string, value: string) => {
+        stored.set(key, value);
+        return Promise.resolve();
+      },
+      removeItem: (key: string) => {
+        stored.delete(key);
+        return Promise.resolve();
+      },
+    };
+    const api = { ...fakeApi(() => rewritten), getDirectory: () => Promise.resolve(demoDirectory()) };
+
+    const raw = await fetchDirectoryIntoCache(api, storage);
+
+    expect(raw).toBe(stored.get('worklink.directory'));
+    expect(teamNamesFromCache(raw).size).toBeGreaterThan(0);
+  });
+
+  it('leaves the cache alone when the directory fails', async () => {
+    const storage = {
+      getItem: () => Promise.resolve(null),
+      setItem: () => Promise.reject(new Error('must not be called')),
+      removeItem: () => Promise.resolve(),
+    };
+    const api = { ...fakeApi(() => rewritten), getDirectory: () => Promise.reject(new Error('offline')) };
+
+    expect(await fetchDirectoryIntoCache(api, storage)).toBeNull();
+  });
+
   it('uses the page origin for the API', () => {
     expect(resolvePaneApiOrigin({ protocol: 'http:', origin: 'http://127.0.0.1:4100' }, 'https://localhost:3000')).toBe(
       'http://127.0.0.1:4100',
@@ -302,6 +338,7 @@ function fakeApi(
     listWorkItems: unused,
     getWorkItem: unused,
     reportConversation: unused,
+    getDirectory: unused,
     eventsUrl: () => Promise.resolve(null),
     commitSendPlan: (planId, request) => {
       commits.push(request);

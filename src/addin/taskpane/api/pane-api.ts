@@ -9,6 +9,7 @@ import type {
   CommitResponse,
   ConversationReport,
   ConversationResponse,
+  Directory,
   SendPlanRequest,
   SendPlanResponse,
   WorkItemDetail,
@@ -37,6 +38,8 @@ export interface PaneApi {
   listWorkItems(query: WorkItemListQuery): Promise<WorkItemSummary[]>;
   getWorkItem(reference: string): Promise<WorkItemDetail>;
   reportConversation(report: ConversationReport): Promise<ConversationResponse>;
+  /** `GET /api/v1/directory`: the connected mailboxes with their teams, and the settings. */
+  getDirectory(): Promise<Directory>;
   /** URL of `GET /api/v1/events` with the token as `access_token`, because `EventSource` cannot send headers. */
   eventsUrl(): Promise<string | null>;
 }
@@ -155,6 +158,8 @@ export function createPaneApi(options: PaneApiOptions): PaneApi {
     isObject(value) && typeof value.reference === 'string' && Array.isArray(value.messages);
   const isConversation = (value: unknown): value is ConversationResponse =>
     isObject(value) && Array.isArray(value.workItems);
+  const isDirectory = (value: unknown): value is Directory =>
+    isObject(value) && Array.isArray(value.mailboxes) && isObject(value.settings);
 
   return {
     getAuthConfig: () => request('GET', '/api/v1/auth-config', undefined, isAuthConfig, false),
@@ -173,6 +178,7 @@ export function createPaneApi(options: PaneApiOptions): PaneApi {
     getWorkItem: (reference) =>
       request('GET', `/api/v1/work-items/${encodeURIComponent(reference)}`, undefined, isDetail),
     reportConversation: (report) => request('POST', '/api/v1/conversations', report, isConversation),
+    getDirectory: () => request('GET', '/api/v1/directory', undefined, isDirectory),
     eventsUrl: async () => {
       const token = await options.storage.getItem(STORAGE_KEYS.accessToken);
       if (!token) return null;

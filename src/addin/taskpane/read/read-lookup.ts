@@ -8,6 +8,8 @@ import { decodePlusAddress } from '../../../core/plus-address.js';
 import { BackendError } from '../../shared/backend-client.js';
 import type { PaneApi, WorkItemDetail } from '../api/pane-api.js';
 import type { ReadItemInfo } from '../host/office-host.js';
+import type { KeyValueStorage } from '../../shared/storage.js';
+import { STORAGE_KEYS } from '../../shared/storage.js';
 
 /** Work items shown at most, so that a long conversation does not flood the pane with requests. */
 export const MAX_ITEMS_SHOWN = 10;
@@ -47,6 +49,26 @@ export function teamNamesFromCache(raw: string | null): Map<number, string> {
     // A damaged cache only costs the names; the pane shows team ids instead.
   }
   return names;
+}
+
+/**
+ * Fetches the directory and stores it where the send handler keeps its copy
+ * (`worklink.directory`), and returns the stored text. The pane calls it when
+ * no directory is stored yet, so that it can name the teams, and so that the
+ * send handler has the settings, its failure policy included, before the
+ * first send. Returns null when the request fails.
+ */
+export async function fetchDirectoryIntoCache(api: PaneApi, storage: KeyValueStorage): Promise<string | null> {
+  try {
+    const directory = await api.getDirectory();
+    // Without an ETag the send handler's next refresh downloads the directory again, which is only one request.
+    const raw = JSON.stringify({ directory, etag: null, fetchedAt: Date.now() });
+    await storage.setItem(STORAGE_KEYS.directory, raw);
+    return raw;
+  } catch (error) {
+    console.warn('[worklink] loading the directory for team names failed', error);
+    return null;
+  }
 }
 
 function addUnique(target: string[], references: readonly string[]): void {

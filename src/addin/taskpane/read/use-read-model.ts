@@ -4,7 +4,7 @@ import type { KeyValueStorage } from '../../shared/storage.js';
 import { STORAGE_KEYS } from '../../shared/storage.js';
 import type { PaneApi } from '../api/pane-api.js';
 import type { PaneHost } from '../host/office-host.js';
-import { findReferences, loadItems, teamNamesFromCache } from './read-lookup.js';
+import { fetchDirectoryIntoCache, findReferences, loadItems, teamNamesFromCache } from './read-lookup.js';
 import type { ReadModelItem } from './read-lookup.js';
 import { subscribeToEvents } from './live-updates.js';
 import type { LiveStatus } from './live-updates.js';
@@ -44,7 +44,10 @@ export function useReadModel(host: PaneHost, api: PaneApi, storage: KeyValueStor
     const mine = generation.current;
     setPhase({ kind: 'loading' });
     try {
-      const cache = await storage.getItem(STORAGE_KEYS.directory).catch(() => null);
+      let cache = await storage.getItem(STORAGE_KEYS.directory).catch(() => null);
+      if (teamNamesFromCache(cache).size === 0) {
+        cache = (await fetchDirectoryIntoCache(api, storage)) ?? cache;
+      }
       setTeamNames(teamNamesFromCache(cache));
       const references = await findReferences(api, host.readItem(), separatorFromCache(cache));
       const loaded = await loadItems(api, references);
