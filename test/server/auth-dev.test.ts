@@ -48,6 +48,17 @@ describe.each(await availableDialects())('dev authentication on %s', (dialect) =
     expect(response.json().message).toContain('stranger@fabrikam.example');
   });
 
+  it('rejects a token request for a malformed address', async () => {
+    const response = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/dev/tokens',
+      payload: { email: 'not-an-email' },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_INVALID_ADDRESS');
+    expect(response.json().message).toContain('not-an-email');
+  });
+
   it('returns 401 without an Authorization header', async () => {
     const response = await listWith();
     expect(response.statusCode).toBe(401);

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@fastify/type-provider-typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { WorklinkError } from '../../errors.js';
-import { maskAddress } from '../../repositories/addresses.js';
+import { maskAddress, normalizeAddress } from '../../repositories/addresses.js';
 import { findAgentByEmail } from '../../repositories/agents.js';
 
 const TokenRequest = Type.Object(
@@ -34,7 +34,7 @@ export const devRoutes: FastifyPluginAsync = async (instance) => {
       },
     },
     async (request) => {
-      const email = request.body.email.trim().toLowerCase();
+      const email = normalizeAddress(request.body.email, 'email');
       const known =
         app.config.adminEmails.includes(email) || (await findAgentByEmail(app.database.db, email)) !== undefined;
       if (!known) {
