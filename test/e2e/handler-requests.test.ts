@@ -69,8 +69,8 @@ async function signIn(sim: SimulatorPage, email: string): Promise<void> {
   await sim.page.locator('#agent').selectOption(email);
   await sim.page.getByRole('button', { name: sim.host('signIn'), exact: true }).click();
   await sim.page.waitForFunction(
-    (address) => document.querySelector('footer')?.textContent?.includes(`signed in as ${address}`) === true,
-    email,
+    (line) => document.querySelector('footer')?.textContent?.includes(line) === true,
+    sim.host('signedInAs', { email }),
   );
 }
 

@@ -16,7 +16,7 @@ import type { Field } from './recipients.js';
 import { deliverSampleRequest, loadMailbox, loadSetup, relayMessage, signIn } from './server-api.js';
 import type { Agent, MailboxMessage, RelayResult, SimulatorSetup } from './server-api.js';
 import { showSmartAlert } from './smart-alert.js';
-import type { HostLanguage } from './strings.js';
+import type { HostLanguage, HostStringKey } from './strings.js';
 import { hostText } from './strings.js';
 import { loadSettings, saveSettings } from './settings-store.js';
 import { replyState } from './threads.js';
@@ -120,7 +120,7 @@ export class Simulator {
     this.runtime = new LaunchRuntime(
       runtimeContainer,
       {
-        takingLonger: () => this.log(hostText('takingLonger', this.language)),
+        takingLonger: () => this.log(this.text('takingLonger')),
         log: (text) => this.log(text),
       },
       launchEventPage,
@@ -132,6 +132,11 @@ export class Simulator {
 
   get displayLanguage(): string {
     return this.language === 'pl' ? 'pl-PL' : 'en-US';
+  }
+
+  /** Returns the simulator's text for `key` in the display language. */
+  private text(key: HostStringKey, params: Record<string, string | number> = {}): string {
+    return hostText(key, this.language, params);
   }
 
   log(text: string): void {
@@ -156,7 +161,7 @@ export class Simulator {
     this.storage.use(session.agent.email);
     this.closeItem();
     this.saveSettings();
-    this.log(`signed in as ${session.agent.email}`);
+    this.log(this.text('signedInAs', { email: session.agent.email }));
     await this.refreshMailbox();
     this.onChange('all');
   }
@@ -175,7 +180,7 @@ export class Simulator {
   async deliverSample(): Promise<void> {
     if (!this.token) return;
     const result = await deliverSampleRequest(this.token);
-    this.log(`sample request delivered to ${result.accepted.join(', ') || 'nobody'}`);
+    this.log(this.text('sampleDelivered', { recipients: result.accepted.join(', ') || this.text('nobody') }));
     await this.refreshMailbox();
   }
 
@@ -206,7 +211,7 @@ export class Simulator {
 
   reply(all: boolean): void {
     if (!this.selected || !this.agent) return;
-    this.openCompose(replyState(this.selected, all, this.agent.email, hostText('replyPrefix', this.language)));
+    this.openCompose(replyState(this.selected, all, this.agent.email, this.text('replyPrefix')));
   }
 
   discard(): void {
@@ -414,7 +419,7 @@ export class Simulator {
     if (!compose || this.sending || !this.agent || !this.token) return false;
     this.sending = true;
     this.onChange('main');
-    this.log(`send (${trigger})`);
+    this.log(this.text('sendStarted', { trigger }));
 
     try {
       for (let run = 1; ; run += 1) {
@@ -423,22 +428,22 @@ export class Simulator {
 
         if (outcome === 'unavailable') {
           if (this.setup.sendMode !== 'PromptUser') return false;
-          this.log('the add-in is unavailable; PromptUser sends the message');
+          this.log(this.text('addinUnavailable'));
           break;
         }
         if (!outcome.allowEvent) {
           const promptUser = this.setup.sendMode === 'PromptUser' || outcome.sendModeOverride === 'promptUser';
           const choice = await showSmartAlert(this.overlay, outcome, promptUser, this.language);
           if (choice.kind === 'send-anyway') {
-            this.log('Send Anyway');
+            this.log(this.text('sendAnyway'));
             break;
           }
-          this.log(choice.openPane ? `Smart Alert opens ${choice.openPane}` : "Don't Send");
+          this.log(choice.openPane ? this.text('alertOpensPane', { command: choice.openPane }) : this.text('dontSend'));
           if (choice.openPane) this.openPane(choice.openPane, choice.contextData);
           return false;
         }
         if (this.switches.refireAfterChange && compose.state.version !== versionBefore && run < 3) {
-          this.log('the item changed during the send event; the Mac client fires it again');
+          this.log(this.text('firedAgain'));
           continue;
         }
         break;
@@ -447,7 +452,7 @@ export class Simulator {
       await this.deliver(compose);
       return true;
     } catch (error) {
-      this.log(`send failed: ${String(error)}`);
+      this.log(this.text('sendFailed', { error: String(error) }));
       return false;
     } finally {
       this.sending = false;
@@ -463,7 +468,7 @@ export class Simulator {
 
     const outcome = await this.runtime.runSend(this.runCounter);
     this.currentRun = null;
-    this.log(hostText('handlerRequests', this.language, { count: run.requests.length }));
+    this.log(this.text('handlerRequests', { count: run.requests.length }));
 
     if (outcome.kind === 'unavailable') {
       run.outcome = `unavailable: ${outcome.reason}`;
@@ -477,7 +482,9 @@ export class Simulator {
     run.handlerMs = outcome.handlerMs;
     run.networkMs = outcome.networkMs;
     run.outcome = outcome.options.allowEvent ? 'allowed' : 'stopped';
-    this.log(`send handler ${run.outcome}${outcome.options.errorMessage ? `: ${outcome.options.errorMessage}` : ''}`);
+    const verdict = this.text(outcome.options.allowEvent ? 'handlerAllowed' : 'handlerStopped');
+    const message = outcome.options.errorMessage;
+    this.log(message ? this.text('handlerMessage', { outcome: verdict, message }) : verdict);
     return outcome.options;
   }
 
@@ -508,9 +515,12 @@ export class Simulator {
       headers: { ...state.internetHeaders },
       relay,
     });
-    this.log(`${hostText('sent', this.language, { subject: state.subject })} (${messageId})`);
+    this.log(`${this.text('sent', { subject: state.subject })} (${messageId})`);
     this.log(
-      `delivered to ${relay.accepted.join(', ') || 'nobody'}; not delivered here: ${relay.rejected.join(', ') || 'none'}`,
+      this.text('delivered', {
+        accepted: relay.accepted.join(', ') || this.text('nobody'),
+        rejected: relay.rejected.join(', ') || this.text('none'),
+      }),
     );
 
     this.compose = null;

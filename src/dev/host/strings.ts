@@ -43,6 +43,19 @@ const english = {
   sent: 'Sent: {subject}',
   workItems: 'Work items: {references}',
   log: 'Event log',
+  signedInAs: 'signed in as {email}',
+  sampleDelivered: 'sample request delivered to {recipients}',
+  nobody: 'nobody',
+  none: 'none',
+  sendStarted: 'send ({trigger})',
+  addinUnavailable: 'the add-in is unavailable; PromptUser sends the message',
+  alertOpensPane: 'Smart Alert opens {command}',
+  firedAgain: 'the item changed during the send event; the Mac client fires it again',
+  sendFailed: 'send failed: {error}',
+  handlerAllowed: 'send handler allowed the send',
+  handlerStopped: 'send handler stopped the send',
+  handlerMessage: '{outcome}: {message}',
+  delivered: 'delivered to {accepted}; not delivered here: {rejected}',
 } as const;
 
 export type HostStringKey = keyof typeof english;
@@ -89,6 +102,19 @@ const polish: Record<HostStringKey, string> = {
   sent: 'Wysłano: {subject}',
   workItems: 'Zgłoszenia: {references}',
   log: 'Dziennik zdarzeń',
+  signedInAs: 'zalogowano jako {email}',
+  sampleDelivered: 'przykładową prośbę dostarczono do: {recipients}',
+  nobody: 'nikogo',
+  none: 'brak',
+  sendStarted: 'wysyłanie ({trigger})',
+  addinUnavailable: 'dodatek jest niedostępny; tryb PromptUser wysyła wiadomość',
+  alertOpensPane: 'Inteligentny alert otwiera {command}',
+  firedAgain: 'element zmienił się w trakcie zdarzenia wysyłania; klient na komputery Mac wywołuje je ponownie',
+  sendFailed: 'wysyłanie nie powiodło się: {error}',
+  handlerAllowed: 'procedura obsługi wysyłania zezwoliła na wysłanie',
+  handlerStopped: 'procedura obsługi wysyłania wstrzymała wysłanie',
+  handlerMessage: '{outcome}: {message}',
+  delivered: 'dostarczono do: {accepted}; tutaj nie dostarczono: {rejected}',
 };
 
 export function hostText(

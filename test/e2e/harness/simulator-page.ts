@@ -38,8 +38,8 @@ export class SimulatorPage {
     private readonly screenshots: boolean,
   ) {}
 
-  host(key: HostStringKey): string {
-    return hostText(key, this.language);
+  host(key: HostStringKey, params: Record<string, string | number> = {}): string {
+    return hostText(key, this.language, params);
   }
 
   /** Text of the add-in's catalogue; a key that the catalogue lacks comes back unchanged, so its control is not found. */
@@ -68,7 +68,7 @@ export class SimulatorPage {
   async signInAs(email: string): Promise<void> {
     await this.page.locator('#agent').selectOption(email);
     await this.page.getByRole('button', { name: this.host('signIn'), exact: true }).click();
-    await expect.poll(() => this.page.locator('footer').innerText()).toContain(`signed in as ${email}`);
+    await expect.poll(() => this.page.locator('footer').innerText()).toContain(this.host('signedInAs', { email }));
   }
 
   async openMessage(listName: string | RegExp): Promise<void> {
