@@ -1,3 +1,4 @@
+import { AjvCompiler } from '@fastify/ajv-compiler';
 import Fastify from 'fastify';
 import fp from 'fastify-plugin';
 import type { Server as HttpsServer } from 'node:https';
@@ -58,6 +59,36 @@ const assemble: FastifyPluginAsync<AppOptions> = async (app, options) => {
 
 export const worklinkApp = fp(assemble, { name: 'worklink-app' });
 
+type ValidatorFactory = NonNullable<
+  NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>['buildValidator']
+>;
+
+const ajvOptions = {
+  // Reject unknown fields (schemas set `additionalProperties: false`) instead of silently dropping them.
+  removeAdditional: false,
+  useDefaults: true,
+  // Errors carry the value and its schema, so that the error handler can name them.
+  verbose: true,
+} as const;
+
+/**
+ * Returns a factory of Fastify's own Ajv compiler that converts types in the parts of a
+ * request that arrive as text (querystring, path parameters, headers) and not in JSON
+ * bodies, so that `{"name": 5}` or `{"teamId": "3"}` is rejected rather than converted.
+ * With a custom compiler Fastify no longer lower-cases the names in `headers` schemas,
+ * so those schemas name headers in lower case.
+ * NOTE: `@fastify/ajv-compiler` is installed as a dependency of Fastify; package.json does not list it.
+ */
+function partAwareValidator(): ValidatorFactory {
+  // One pool of Ajv instances for each Fastify instance, as Fastify's default factory does.
+  const fromPool = AjvCompiler();
+  return (externalSchemas) => {
+    const textValidator = fromPool(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: 'array' } });
+    const bodyValidator = fromPool(externalSchemas, { customOptions: { ...ajvOptions, coerceTypes: false } });
+    return (route) => (route.httpPart === 'body' ? bodyValidator(route) : textValidator(route));
+  };
+}
+
 /** Options of the Fastify instance itself, apart from the HTTPS settings that `server.ts` adds. */
 export function fastifyOptions(config: Readonly<Config>): FastifyServerOptions {
   return {
@@ -66,14 +97,7 @@ export function fastifyOptions(config: Readonly<Config>): FastifyServerOptions {
       // Bearer tokens and cookies are secrets. The default serializers omit headers, and this guards custom logs.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'headers.authorization'],
     },
-    ajv: {
-      customOptions: {
-        // Reject unknown fields (schemas set `additionalProperties: false`) instead of silently dropping them.
-        removeAdditional: false,
-        coerceTypes: 'array',
-        useDefaults: true,
-      },
-    },
+    schemaController: { compilersFactory: { buildValidator: partAwareValidator() } },
     bodyLimit: bodyLimitBytes,
   };
 }

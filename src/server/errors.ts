@@ -45,6 +45,11 @@ export const errorCatalog = {
     status: 404,
     description: 'No endpoint exists for this method and path.',
   },
+  WORKLINK_FORBIDDEN: {
+    status: 403,
+    description:
+      "The server rejects the path for a reason other than the caller's rights, such as a folder of the add-in files.",
+  },
   WORKLINK_AUTH_MISSING: {
     status: 401,
     description: 'The request has no `Authorization: Bearer` access token.',

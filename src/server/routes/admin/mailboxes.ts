@@ -56,7 +56,7 @@ export const mailboxRoutes: FastifyPluginAsync = async (instance) => {
           aliases,
           teamId: request.body.teamId,
           defaultType: request.body.defaultType,
-          ...(request.body.displayName === undefined ? {} : { displayName: request.body.displayName }),
+          ...(request.body.displayName === undefined ? {} : { displayName: request.body.displayName.trim() }),
         });
         await recordAudit(trx, {
           actorAgentId: request.agent.id,

@@ -1,12 +1,24 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@fastify/type-provider-typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { recordAudit } from '../../repositories/audit.js';
 import { getTeamForm, putTeamForm } from '../../repositories/team-forms.js';
 import { createTeam, listTeams, requireTeam } from '../../repositories/teams.js';
 import { FormFieldSchema, FormRequest, Team, TeamParams, TeamRequest } from './schemas/admin.js';
 
 const FormResponse = Type.Object({ teamId: Type.Integer(), fields: Type.Array(FormFieldSchema) });
+
+/**
+ * Trims the labels and options of a form field, as team and agent names are trimmed.
+ * Values are trimmed before they are compared with the options, so an option must be too.
+ */
+function trimTexts(field: Static<typeof FormFieldSchema>): Static<typeof FormFieldSchema> {
+  return {
+    ...field,
+    label: { en: field.label.en.trim(), pl: field.label.pl.trim() },
+    ...(field.options === undefined ? {} : { options: field.options.map((option) => option.trim()) }),
+  };
+}
 
 export const teamRoutes: FastifyPluginAsync = async (instance) => {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -59,7 +71,7 @@ export const teamRoutes: FastifyPluginAsync = async (instance) => {
     async (request) => {
       const fields = await app.database.db.transaction().execute(async (trx) => {
         await requireTeam(trx, request.params.id);
-        const fields = Array.isArray(request.body) ? request.body : request.body.fields;
+        const fields = (Array.isArray(request.body) ? request.body : request.body.fields).map(trimTexts);
         const saved = await putTeamForm(trx, request.params.id, fields);
         await recordAudit(trx, {
           actorAgentId: request.agent.id,

@@ -4,12 +4,27 @@ const strict = { additionalProperties: false } as const;
 
 // The same four characters that core's plus-address module accepts as a subaddress separator.
 const Separator = Type.Union([Type.Literal('+'), Type.Literal('-'), Type.Literal('_'), Type.Literal('=')]);
+// A pattern's `description` is the wording of its validation error ("must be <description>").
 const Domain = Type.String({
   minLength: 1,
   maxLength: 253,
   pattern: '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$',
+  description:
+    'a domain name such as contoso.example: two or more labels of letters, digits and inner hyphens, separated by dots',
 });
 const Email = Type.String({ minLength: 3, maxLength: 320 });
+
+/**
+ * Returns the schema of a name, label or option shown to people. The handlers trim it, so it
+ * must have a character that trimming keeps: `\S` matches exactly those of `String.prototype.trim`.
+ */
+function NonBlank(maxLength: number) {
+  return Type.String({
+    maxLength,
+    pattern: '\\S',
+    description: 'text with at least one character other than a space',
+  });
+}
 
 export const Settings = Type.Object(
   {
@@ -33,21 +48,23 @@ export const SettingsResponse = Type.Object({
   failurePolicy: Type.Union([Type.Literal('allow'), Type.Literal('prompt')]),
 });
 
-export const TeamRequest = Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }) }, strict);
+export const TeamRequest = Type.Object({ name: NonBlank(100) }, strict);
 export const Team = Type.Object({ id: Type.Integer(), name: Type.String(), createdAt: Type.String() });
 
 export const TeamParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict);
 
 export const FormFieldSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z][A-Za-z0-9_]*$' }),
-    label: Type.Object(
-      { en: Type.String({ minLength: 1, maxLength: 100 }), pl: Type.String({ minLength: 1, maxLength: 100 }) },
-      strict,
-    ),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 64,
+      pattern: '^[A-Za-z][A-Za-z0-9_]*$',
+      description: 'a name that starts with a letter and has only letters, digits and underscores',
+    }),
+    label: Type.Object({ en: NonBlank(100), pl: NonBlank(100) }, strict),
     type: Type.Union([Type.Literal('text'), Type.Literal('date'), Type.Literal('choice')]),
     required: Type.Boolean(),
-    options: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 100 })),
+    options: Type.Optional(Type.Array(NonBlank(100), { maxItems: 100 })),
   },
   strict,
 );
@@ -59,7 +76,7 @@ export const MailboxRequest = Type.Object(
     aliases: Type.Optional(Type.Array(Email, { maxItems: 50 })),
     teamId: Type.Integer({ minimum: 1 }),
     defaultType: Type.Union([Type.Literal('ticket'), Type.Literal('case')]),
-    displayName: Type.Optional(Type.String({ maxLength: 200 })),
+    displayName: Type.Optional(NonBlank(200)),
   },
   strict,
 );
@@ -76,7 +93,7 @@ export const Mailbox = Type.Object({
 export const AgentRequest = Type.Object(
   {
     email: Email,
-    displayName: Type.String({ minLength: 1, maxLength: 200 }),
+    displayName: NonBlank(200),
     teamIds: Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100 }),
     admin: Type.Optional(Type.Boolean({ default: false })),
   },

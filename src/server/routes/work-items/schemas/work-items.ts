@@ -15,7 +15,12 @@ export const CreateWorkItemRequest = Type.Object(
   {
     teamId: Type.Integer({ minimum: 1 }),
     type: Type.Union([Type.Literal('ticket'), Type.Literal('case')]),
-    title: Type.String({ minLength: 1, maxLength: 300 }),
+    // The handler trims the title, so it must have a character that trimming keeps.
+    title: Type.String({
+      maxLength: 300,
+      pattern: '\\S',
+      description: 'text with at least one character other than a space',
+    }),
     requester: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
     fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1000 }))),
   },
