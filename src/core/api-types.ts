@@ -124,6 +124,18 @@ export interface CommitRequest {
   currentReference?: string;
 }
 
+/** Body of `PATCH /api/v1/work-items/{reference}`. */
+export interface WorkItemStatusUpdate {
+  status: WorkItemStatus;
+}
+
+/** The work item's status after `PATCH /api/v1/work-items/{reference}`, and when it changed. */
+export interface WorkItemStatusResponse {
+  reference: string;
+  status: WorkItemStatus;
+  updatedAt: string;
+}
+
 export interface CommitNotice {
   code: string;
   emailAddress: string;

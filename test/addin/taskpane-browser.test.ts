@@ -507,6 +507,34 @@ describe.skipIf(!enabled)('read mode in Chromium', () => {
     await page.close();
   });
 
+  it('changes the status of an own work item', async () => {
+    const delivery = await referenceOf('Delivery of order 4471 is late');
+    const pane = await openPane(readItem('<order-4471@fabrikam.example>'));
+    const { page } = pane;
+
+    const status = page.getByRole('combobox', { name: 'Status' });
+    await status.waitFor();
+    expect(await status.count()).toBe(1);
+    await status.selectOption('waiting');
+
+    await expect
+      .poll(
+        async () =>
+          (
+            await testApp.database.db
+              .selectFrom('work_items')
+              .select('status')
+              .where('reference', '=', delivery.reference)
+              .executeTakeFirstOrThrow()
+          ).status,
+      )
+      .toBe('waiting');
+    expect(pane.apiRequests).toContain(`PATCH /api/v1/work-items/${delivery.reference}`);
+    expect(await status.inputValue()).toBe('waiting');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.close();
+  });
+
   it('loads team names without a stored directory', async () => {
     const pane = await openPane(readItem('<order-4471@fabrikam.example>'), { withoutDirectory: true });
     const { page } = pane;

@@ -339,6 +339,7 @@ function fakeApi(
     getWorkItem: unused,
     reportConversation: unused,
     getDirectory: unused,
+    setWorkItemStatus: unused,
     eventsUrl: () => Promise.resolve(null),
     commitSendPlan: (planId, request) => {
       commits.push(request);

@@ -14,6 +14,8 @@ import type {
   SendPlanResponse,
   WorkItemDetail,
   WorkItemListQuery,
+  WorkItemStatus,
+  WorkItemStatusResponse,
   WorkItemSummary,
 } from '../../../core/api-types.js';
 import { BackendError } from '../../shared/backend-client.js';
@@ -37,6 +39,8 @@ export interface PaneApi {
   commitSendPlan(planId: string, request: CommitRequest): Promise<CommitResponse>;
   listWorkItems(query: WorkItemListQuery): Promise<WorkItemSummary[]>;
   getWorkItem(reference: string): Promise<WorkItemDetail>;
+  /** `PATCH /api/v1/work-items/{reference}`: sets the status of a work item of the agent's team. */
+  setWorkItemStatus(reference: string, status: WorkItemStatus): Promise<WorkItemStatusResponse>;
   reportConversation(report: ConversationReport): Promise<ConversationResponse>;
   /** `GET /api/v1/directory`: the connected mailboxes with their teams, and the settings. */
   getDirectory(): Promise<Directory>;
@@ -68,7 +72,7 @@ export function createPaneApi(options: PaneApiOptions): PaneApi {
   const doFetch: typeof fetch = options.fetchImpl ?? ((input, init) => fetch(input, init));
 
   async function request<T>(
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'PATCH',
     path: string,
     body: unknown,
     check: (value: unknown) => value is T,
@@ -158,6 +162,8 @@ export function createPaneApi(options: PaneApiOptions): PaneApi {
     isObject(value) && typeof value.reference === 'string' && Array.isArray(value.messages);
   const isConversation = (value: unknown): value is ConversationResponse =>
     isObject(value) && Array.isArray(value.workItems);
+  const isStatusResponse = (value: unknown): value is WorkItemStatusResponse =>
+    isObject(value) && typeof value.reference === 'string' && typeof value.status === 'string';
   const isDirectory = (value: unknown): value is Directory =>
     isObject(value) && Array.isArray(value.mailboxes) && isObject(value.settings);
 
@@ -177,6 +183,8 @@ export function createPaneApi(options: PaneApiOptions): PaneApi {
     },
     getWorkItem: (reference) =>
       request('GET', `/api/v1/work-items/${encodeURIComponent(reference)}`, undefined, isDetail),
+    setWorkItemStatus: (reference, status) =>
+      request('PATCH', `/api/v1/work-items/${encodeURIComponent(reference)}`, { status }, isStatusResponse),
     reportConversation: (report) => request('POST', '/api/v1/conversations', report, isConversation),
     getDirectory: () => request('GET', '/api/v1/directory', undefined, isDirectory),
     eventsUrl: async () => {

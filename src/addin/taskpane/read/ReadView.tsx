@@ -57,6 +57,7 @@ export function ReadView({ host, api, storage, language, locale, onSignInNeeded 
             teamNames={model.teamNames}
             language={language}
             locale={locale}
+            onStatusChange={(status) => model.setStatus(item.detail.reference, status)}
           />
         ))}
     </section>

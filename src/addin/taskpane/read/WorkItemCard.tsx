@@ -1,7 +1,9 @@
-import { Badge, Caption1, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
-import { useId } from 'react';
+import { Badge, Caption1, Select, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
+import type { WorkItemStatus } from '../../../core/api-types.js';
+import { useId, useState } from 'react';
 import { t } from '../../shared/strings.js';
 import type { Language } from '../../shared/strings.js';
+import { describePaneError } from '../common/error-message.js';
 import { formatDateTime, statusLabel, typeLabel } from '../common/format.js';
 import type { ReadModelItem } from './read-lookup.js';
 
@@ -10,7 +12,11 @@ export interface WorkItemCardProps {
   teamNames: Map<number, string>;
   language: Language;
   locale: string;
+  /** Changes the work item's status; the card offers it only in the full view. */
+  onStatusChange?(status: WorkItemStatus): Promise<void>;
 }
+
+const statuses: readonly WorkItemStatus[] = ['todo', 'in_progress', 'waiting', 'done'];
 
 const useStyles = makeStyles({
   card: {
@@ -41,7 +47,57 @@ const useStyles = makeStyles({
     borderBottom: `${tokens.strokeWidthThin} solid ${tokens.colorNeutralStroke2}`,
   },
   muted: { color: tokens.colorNeutralForeground3 },
+  error: { color: tokens.colorPaletteRedForeground1 },
 });
+
+/** Lets a member of the owning team pick the status; shows the server's error and keeps the old status. */
+function StatusSelect({
+  status,
+  labelId,
+  language,
+  onChange,
+}: {
+  status: WorkItemStatus;
+  labelId: string;
+  language: Language;
+  onChange(status: WorkItemStatus): Promise<void>;
+}) {
+  const styles = useStyles();
+  const [saving, setSaving] = useState(false);
+  const [failure, setFailure] = useState<string | null>(null);
+  const choose = async (next: WorkItemStatus) => {
+    setSaving(true);
+    setFailure(null);
+    try {
+      await onChange(next);
+    } catch (error) {
+      setFailure(describePaneError(error, language).text);
+    } finally {
+      setSaving(false);
+    }
+  };
+  return (
+    <>
+      <Select
+        aria-labelledby={labelId}
+        value={status}
+        disabled={saving}
+        onChange={(_event, data) => void choose(data.value as WorkItemStatus)}
+      >
+        {statuses.map((option) => (
+          <option key={option} value={option}>
+            {statusLabel(option, language)}
+          </option>
+        ))}
+      </Select>
+      {failure !== null && (
+        <Text role="alert" className={styles.error}>
+          {t('read.statusFailed', language, { message: failure })}
+        </Text>
+      )}
+    </>
+  );
+}
 
 function HeaderViewBadge({ language }: { language: Language }) {
   return (
@@ -52,9 +108,10 @@ function HeaderViewBadge({ language }: { language: Language }) {
 }
 
 /** Renders one work item of the message: status, requester, team, linked items and the message list. */
-export function WorkItemCard({ item, teamNames, language, locale }: WorkItemCardProps) {
+export function WorkItemCard({ item, teamNames, language, locale, onStatusChange }: WorkItemCardProps) {
   const styles = useStyles();
   const headingId = useId();
+  const statusId = useId();
   const { detail, links } = item;
   const teamName = (id: number) => teamNames.get(id) ?? t('read.teamFallback', language, { id });
 
@@ -69,8 +126,16 @@ export function WorkItemCard({ item, teamNames, language, locale }: WorkItemCard
       {detail.view === 'header' && <Caption1 className={styles.muted}>{t('view.headerHint', language)}</Caption1>}
 
       <dl className={styles.facts}>
-        <dt className={styles.term}>{t('read.status', language)}</dt>
-        <dd className={styles.definition}>{statusLabel(detail.status, language)}</dd>
+        <dt className={styles.term} id={statusId}>
+          {t('read.status', language)}
+        </dt>
+        <dd className={styles.definition}>
+          {detail.view === 'full' && onStatusChange ? (
+            <StatusSelect status={detail.status} labelId={statusId} language={language} onChange={onStatusChange} />
+          ) : (
+            statusLabel(detail.status, language)
+          )}
+        </dd>
         <dt className={styles.term}>{t('read.requester', language)}</dt>
         <dd className={styles.definition}>{detail.requester ?? t('read.requesterNone', language)}</dd>
         <dt className={styles.term}>{t('read.team', language)}</dt>

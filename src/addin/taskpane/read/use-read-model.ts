@@ -1,5 +1,6 @@
 /** Loads the work items of the selected message and keeps them current from the event stream. */
 import { useCallback, useEffect, useRef, useState } from 'react';
+import type { WorkItemStatus } from '../../../core/api-types.js';
 import type { KeyValueStorage } from '../../shared/storage.js';
 import { STORAGE_KEYS } from '../../shared/storage.js';
 import type { PaneApi } from '../api/pane-api.js';
@@ -17,6 +18,8 @@ export interface ReadModel {
   teamNames: Map<number, string>;
   live: LiveStatus;
   reload(): void;
+  /** Changes the status of a shown work item; rejects with the server's error. */
+  setStatus(reference: string, status: WorkItemStatus): Promise<void>;
 }
 
 function separatorFromCache(raw: string | null): string {
@@ -105,5 +108,19 @@ export function useReadModel(host: PaneHost, api: PaneApi, storage: KeyValueStor
     };
   }, [api]);
 
-  return { phase, items, teamNames, live, reload: () => void load() };
+  const setStatus = useCallback(
+    async (reference: string, status: WorkItemStatus) => {
+      const changed = await api.setWorkItemStatus(reference, status);
+      setItems((current) =>
+        current.map((item) =>
+          item.detail.reference === changed.reference
+            ? { ...item, detail: { ...item.detail, status: changed.status } }
+            : item,
+        ),
+      );
+    },
+    [api],
+  );
+
+  return { phase, items, teamNames, live, reload: () => void load(), setStatus };
 }
