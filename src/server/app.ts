@@ -77,7 +77,6 @@ const ajvOptions = {
  * bodies, so that `{"name": 5}` or `{"teamId": "3"}` is rejected rather than converted.
  * With a custom compiler Fastify no longer lower-cases the names in `headers` schemas,
  * so those schemas name headers in lower case.
- * NOTE: `@fastify/ajv-compiler` is installed as a dependency of Fastify; package.json does not list it.
  */
 function partAwareValidator(): ValidatorFactory {
   // One pool of Ajv instances for each Fastify instance, as Fastify's default factory does.
