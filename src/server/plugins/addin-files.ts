@@ -9,8 +9,13 @@ export const launchEventScript = 'launchevent.js';
  * Serves the built add-in (`config.addinDir`) at `/`, and the well-known
  * file that lets classic Outlook on Windows run the launch-event script with
  * SSO and CORS. The folder is optional: without it only the well-known file is served.
+ * `/` itself redirects to where a person starts: the Outlook simulator under dev
+ * authentication, the API documentation otherwise.
  */
 export const addinFilesPlugin: FastifyPluginAsync = async (app) => {
+  const startPage = app.config.auth === 'dev' ? '/dev/outlook' : '/docs';
+  app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect(startPage));
+
   app.get('/.well-known/microsoft-officeaddins-allowed.json', { schema: { hide: true } }, async () => ({
     allowed: [`${app.config.publicOrigin}/${launchEventScript}`],
   }));
