@@ -5,11 +5,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import console from 'node:console';
 import fs from 'node:fs';
-import https from 'node:https';
-import http from 'node:http';
 import path from 'node:path';
 import process from 'node:process';
-import { setTimeout as delay } from 'node:timers/promises';
+import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 
@@ -78,51 +76,19 @@ function serverEnvironment() {
   return { env, setting: (name, fallback) => env[name] ?? fromFile[name] ?? fallback };
 }
 
-/** Polls /healthz on loopback until it returns 200 or `timeoutMs` passes. */
-async function waitForHealth(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  const client = url.startsWith('https:') ? https : http;
-  while (Date.now() < deadline) {
-    const ok = await new Promise((resolve) => {
-      // The certificate is self-signed and the request stays on this machine.
-      const request = client.get(url, { rejectUnauthorized: false, timeout: 1000 }, (response) => {
-        response.resume();
-        resolve(response.statusCode === 200);
-      });
-      request.on('error', () => resolve(false));
-      request.on('timeout', () => request.destroy());
-    });
-    if (ok) {
-      return true;
-    }
-    await delay(250);
-  }
-  return false;
-}
+/**
+ * Time in milliseconds that the server gets to report a stop signal of its own before this script
+ * sends it the signal that this script received. A terminal's Ctrl+C reaches the server directly.
+ */
+const forwardDelayMs = 1000;
 
-buildIfStale();
+/** Time in milliseconds between the server's report that it listens and the banner. */
+const bannerDelayMs = 200;
 
-const { env, setting } = serverEnvironment();
-const scheme = setting('WORKLINK_TLS', 'on') === 'off' ? 'http' : 'https';
-const port = setting('WORKLINK_PORT', '3000');
-const host = setting('WORKLINK_HOST', '127.0.0.1');
-const probeHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-
-// The manifest and the well-known file name the add-in's origin; default it to this port on localhost.
-if (setting('WORKLINK_PUBLIC_ORIGIN', undefined) === undefined) {
-  env.WORKLINK_PUBLIC_ORIGIN = `${scheme}://localhost:${port}`;
-}
-
-const child = spawn(process.execPath, [serverEntry], { cwd: root, env, stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM']) {
-  process.on(signal, () => child.kill(signal));
-}
-child.on('exit', (code, signal) => {
-  process.exit(code ?? (signal === null ? 0 : 1));
-});
-
-if (await waitForHealth(`${scheme}://${probeHost}:${port}/healthz`, 60_000)) {
-  const origin = `${scheme}://localhost:${port}`;
+/** Prints where to go, with the port and settings that the server reported once it listens. */
+function printBanner({ port, auth, tls, certificate }) {
+  const origin = `${tls === 'on' ? 'https' : 'http'}://localhost:${port}`;
+  const dev = auth === 'dev';
   const manifest = fs.existsSync(path.join(addinDir, 'manifest.xml'))
     ? path.join(addinDir, 'manifest.xml')
     : path.join(root, 'manifest.xml');
@@ -130,19 +96,84 @@ if (await waitForHealth(`${scheme}://${probeHost}:${port}/healthz`, 60_000)) {
     [
       '',
       'Worklink is running.',
-      `  API and add-in files: ${origin}/`,
+      `  Start page:           ${origin}/ (redirects to ${dev ? 'the Outlook simulator' : 'the API documentation'})`,
+      ...(dev ? [`  Outlook simulator:    ${origin}/dev/outlook`] : []),
       `  API documentation:    ${origin}/docs`,
       `  Health check:         ${origin}/healthz`,
       `  Manifest to sideload: ${manifest}`,
-      `  Dev sign-in:          POST ${origin}/api/v1/dev/tokens {"email": "uk.agent@contoso.example"}`,
-      ...(setting('WORKLINK_AUTH', 'dev') === 'dev' ? [`  Outlook simulator:    ${origin}/dev/outlook`] : []),
-      scheme === 'https'
-        ? `  The certificate is self-signed (${path.join(setting('WORKLINK_DATA_DIR', ''), 'tls', 'localhost.crt')}); trust it before sideloading.`
+      ...(dev
+        ? [`  Dev sign-in:          POST ${origin}/api/v1/dev/tokens {"email": "uk.agent@contoso.example"}`]
+        : []),
+      tls === 'on'
+        ? `  The certificate is self-signed (${certificate}); trust it before sideloading.`
         : '  TLS is off (WORKLINK_TLS=off): Outlook only loads add-ins over HTTPS.',
       'Press Ctrl+C to stop.',
       '',
     ].join('\n'),
   );
-} else {
-  console.error(`Worklink did not respond at ${scheme}://${probeHost}:${port}/healthz within 60 s; see the log above.`);
 }
+
+buildIfStale();
+
+const { env, setting } = serverEnvironment();
+const port = setting('WORKLINK_PORT', '3000');
+
+// The manifest and the well-known file name the add-in's origin; default it to this port on localhost.
+// An invalid port is left to the server, whose configuration error names WORKLINK_PORT.
+if (setting('WORKLINK_PUBLIC_ORIGIN', undefined) === undefined && /^[0-9]{1,5}$/.test(port)) {
+  const scheme = setting('WORKLINK_TLS', 'on') === 'off' ? 'http' : 'https';
+  env.WORKLINK_PUBLIC_ORIGIN = `${scheme}://localhost:${port}`;
+}
+
+// The IPC channel carries the server's reports (see ParentMessage in src/server/server.ts). Only this
+// child's report counts as "running", because a health check would also reach another process on the port.
+const child = spawn(process.execPath, [serverEntry], {
+  cwd: root,
+  env,
+  stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+});
+const notListening = setTimeout(() => {
+  console.error('Worklink has not reported that it listens after 60 s; see the log above.');
+}, 60_000);
+notListening.unref();
+
+let childStopping = false;
+let forwardAll = false;
+let pendingForward;
+child.on('message', (message) => {
+  if (message?.type === 'worklink-listening') {
+    clearTimeout(notListening);
+    // pino writes the server's log lines asynchronously, so the short wait usually puts the banner after them.
+    setTimeout(() => printBanner(message), bannerDelayMs);
+  } else if (message?.type === 'worklink-stopping') {
+    childStopping = true;
+  }
+});
+
+// A terminal sends Ctrl+C to its whole process group, so the server gets the signal itself (and npm sends
+// this script a second copy). Sending it on as well would make the server see two signals. This script
+// therefore waits for the server to report the signal, and forwards signals only when no report arrives,
+// as after `kill <pid of this script>`. From then on it forwards every signal.
+function onSignal(signal) {
+  if (forwardAll) {
+    child.kill(signal);
+    return;
+  }
+  if (childStopping || pendingForward !== undefined) {
+    return;
+  }
+  pendingForward = setTimeout(() => {
+    pendingForward = undefined;
+    if (!childStopping) {
+      forwardAll = true;
+      child.kill(signal);
+    }
+  }, forwardDelayMs);
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, onSignal);
+}
+
+child.on('exit', (code, signal) => {
+  process.exit(code ?? (signal === null ? 0 : 1));
+});
