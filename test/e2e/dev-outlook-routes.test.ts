@@ -36,13 +36,35 @@ describe.each(await availableDialects())('simulator routes on %s', (dialect) => 
   });
 
   it('serves the page with its script from this origin', async () => {
-    const response = await test.app.inject({ method: 'GET', url: '/dev/outlook' });
+    const response = await test.app.inject({ method: 'GET', url: '/dev/outlook', headers: { host: 'localhost:3000' } });
 
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/html');
     expect(response.body).toContain('<script src="/dev/outlook/simulator.js"></script>');
     expect(response.body).not.toMatch(/<script>(?!<)/);
   });
+
+  it.each(['127.0.0.1:3000', 'localhost:3001', '[::1]:3000'])('redirects the page from %s', async (host) => {
+    const response = await test.app.inject({
+      method: 'GET',
+      url: '/dev/outlook?launchevent=%2Fx.html',
+      headers: { host },
+    });
+
+    // The built add-in calls the API at the public origin, so the page must run there.
+    expect(response.statusCode).toBe(302);
+    expect(response.headers.location).toBe('https://localhost:3000/dev/outlook?launchevent=%2Fx.html');
+  });
+
+  it('serves its scripts under any host', async () => {
+    const response = await test.app.inject({
+      method: 'GET',
+      url: '/dev/outlook/office-shim.js',
+      headers: { host: '127.0.0.1:3000' },
+    });
+
+    expect(response.statusCode).toBe(200);
+  }, 30_000);
 
   it('puts the shim in place of Office.js', async () => {
     const response = await test.app.inject({ method: 'GET', url: '/dev/outlook/taskpane.html' });

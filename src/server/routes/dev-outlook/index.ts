@@ -27,10 +27,23 @@ const RelayBody = Type.Object(
 );
 
 /**
+ * Tells whether the `Host` header `host` names the host and port of `origin`. The schemes are not
+ * compared, because a proxy in front of the server may end TLS.
+ */
+function hasHost(host: string, origin: URL): boolean {
+  try {
+    return new URL(`${origin.protocol}//${host}`).host === origin.host;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Registers the Outlook host simulator at `/dev/outlook`: a page that provides the part of Office.js
  * that Worklink uses, runs the built add-in bundles unchanged in frames, and delivers what the
- * simulated agent sends to this server's SMTP listener. Registered only under
- * `WORKLINK_AUTH=dev`, which the config restricts to loopback hosts.
+ * simulated agent sends to this server's SMTP listener. The page redirects to `config.publicOrigin` when it
+ * is opened under another host. Registered only under `WORKLINK_AUTH=dev`, which the config restricts
+ * to loopback hosts.
  */
 export const devOutlookRoutes: FastifyPluginAsync = async (instance) => {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
@@ -40,7 +53,14 @@ export const devOutlookRoutes: FastifyPluginAsync = async (instance) => {
   const bundle = createBundleCache();
   const hide = { hide: true };
 
-  app.get('/', { schema: hide }, async (_request, reply) => {
+  app.get('/', { schema: hide }, async (request, reply) => {
+    // The built launch-event script calls the API at the public origin, and the page's CSP lets it connect only
+    // to the page's own origin. Opened under another host name (127.0.0.1 for localhost), the send handler's
+    // requests would be blocked and mail would go out unlinked, so the page moves to the public origin.
+    const publicOrigin = new URL(app.config.publicOrigin);
+    if (!hasHost(request.host, publicOrigin)) {
+      return reply.redirect(`${publicOrigin.origin}${request.url}`);
+    }
     return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(simulatorPage);
   });
 
