@@ -104,12 +104,25 @@ describe.each(await availableDialects())('admin API on %s', (dialect) => {
     ['an existing alias as address', { address: 'wsparcie.pl@contoso.example', aliases: [] }],
     ['an existing address as alias', { address: 'other@contoso.example', aliases: ['PL.SUPPORT@contoso.example'] }],
     ['an existing alias as alias', { address: 'other2@contoso.example', aliases: ['wsparcie.pl@contoso.example'] }],
-    ['an alias equal to its own address', { address: 'self@contoso.example', aliases: ['self@contoso.example'] }],
   ])('rejects a mailbox reusing %s with 409', async (_name, body) => {
     const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
     const response = await call('POST', '/api/v1/admin/mailboxes', { ...body, teamId: team.id, defaultType: 'ticket' });
     expect(response.statusCode).toBe(409);
     expect(response.json().code).toBe('WORKLINK_MAILBOX_ADDRESS_TAKEN');
+
+    const list = await call('GET', '/api/v1/admin/mailboxes');
+    expect(list.json()).toHaveLength(1);
+  });
+
+  it.each([
+    ['an alias equal to its own address', { address: 'self@contoso.example', aliases: ['Self@contoso.example'] }],
+    ['one alias twice', { address: 'twice@contoso.example', aliases: ['a@contoso.example', 'A@contoso.example'] }],
+  ])('rejects a mailbox listing %s with 400', async (_name, body) => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const response = await call('POST', '/api/v1/admin/mailboxes', { ...body, teamId: team.id, defaultType: 'ticket' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_VALIDATION_FAILED');
+    expect(response.json().message).toContain('listed twice');
 
     const list = await call('GET', '/api/v1/admin/mailboxes');
     expect(list.json()).toHaveLength(1);

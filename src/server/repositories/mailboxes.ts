@@ -72,8 +72,9 @@ export function findMailboxByAddress(
 /**
  * Inserts a connected mailbox and its aliases inside `db`, which should be a
  * transaction so that a conflict leaves nothing behind. Addresses must already
- * be normalised. Throws `WORKLINK_MAILBOX_ADDRESS_TAKEN` naming the address
- * when it is the address or an alias of any mailbox, this one included.
+ * be normalised. Throws `WORKLINK_VALIDATION_FAILED` when the request lists
+ * an address twice, and `WORKLINK_MAILBOX_ADDRESS_TAKEN` naming the address
+ * when it is the address or an alias of another mailbox.
  */
 export async function createMailbox(
   db: Executor,
@@ -90,7 +91,7 @@ export async function createMailbox(
   for (const address of all) {
     if (seen.has(address)) {
       throw new WorklinkError(
-        'WORKLINK_MAILBOX_ADDRESS_TAKEN',
+        'WORKLINK_VALIDATION_FAILED',
         `"${address}" is listed twice in the mailbox: give each address once.`,
       );
     }

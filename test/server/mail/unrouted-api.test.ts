@@ -93,8 +93,18 @@ describe.each(await availableDialects())('unrouted admin API on %s', (dialect) =
     });
 
     expect(response.statusCode).toBe(200);
-    const listed = response.json() as { messageId: string; subject: string; from: string; reason: string }[];
+    const listed = response.json() as {
+      id: number;
+      messageId: string;
+      subject: string;
+      from: string;
+      reason: string;
+    }[];
     expect(listed.map((entry) => entry.messageId).sort()).toEqual([autoReplyId, bounceId].sort());
+    const stored = await testApp.database.db.selectFrom('messages').select(['id', 'message_id']).execute();
+    for (const entry of listed) {
+      expect(stored).toContainEqual({ id: entry.id, message_id: entry.messageId });
+    }
     const autoReply = listed.find((entry) => entry.messageId === autoReplyId);
     expect(autoReply?.subject).toBe('Automatic reply: Invoice 2024/11/0457');
     expect(autoReply?.from).toBe('billing@fabrikam.example');
@@ -134,12 +144,16 @@ describe.each(await availableDialects())('unrouted admin API on %s', (dialect) =
     expect((list.json() as { messageId: string }[]).map((entry) => entry.messageId)).toEqual([bounceId]);
   });
 
-  it('dismisses a message by row id', async () => {
-    const row = await testApp.database.db
-      .selectFrom('messages')
-      .select('id')
-      .where('message_id', '=', bounceId)
-      .executeTakeFirstOrThrow();
+  it('dismisses a message by the id the list gives', async () => {
+    const list = await testApp.app.inject({
+      method: 'GET',
+      url: '/api/v1/admin/unrouted',
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    const row = (list.json() as { id: number; messageId: string }[]).find((entry) => entry.messageId === bounceId);
+    if (row === undefined) {
+      throw new Error('the bounce is not listed');
+    }
 
     const response = await post(`/api/v1/admin/unrouted/${row.id}/dismiss`, adminToken);
 

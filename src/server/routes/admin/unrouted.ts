@@ -33,6 +33,7 @@ export const adminViewRoutes: FastifyPluginAsync = async (instance) => {
         .selectFrom('unrouted_messages')
         .innerJoin('messages', 'messages.id', 'unrouted_messages.message_id')
         .select([
+          'messages.id',
           'messages.message_id',
           'messages.subject',
           'messages.from_address',
@@ -44,6 +45,7 @@ export const adminViewRoutes: FastifyPluginAsync = async (instance) => {
         .limit(500)
         .execute();
       return rows.map((row) => ({
+        id: row.id,
         messageId: row.message_id,
         subject: row.subject,
         from: row.from_address,

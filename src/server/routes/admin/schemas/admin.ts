@@ -108,6 +108,8 @@ export const Agent = Type.Object({
 });
 
 export const UnroutedMessage = Type.Object({
+  /** Stored message id, which also names a message without a Message-ID in the route and dismiss requests. */
+  id: Type.Integer(),
   messageId: Type.Union([Type.String(), Type.Null()]),
   subject: Type.String(),
   from: Type.Union([Type.String(), Type.Null()]),
