@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +18,8 @@ import type { FakeComposeItem, FakeOfficeConfig, FakeOfficeState, FakeReadItem }
 // is missing or older than its sources.
 const rootDir = path.resolve(import.meta.dirname, '../..');
 const distDir = path.join(rootDir, 'dist/addin');
-const imagesDir = path.join(rootDir, 'docs/images');
+// Screenshots for a reviewer go to a temporary folder, so that a test run leaves the checkout unchanged.
+const imagesDir = mkdtempSync(path.join(os.tmpdir(), 'worklink-taskpane-shots-'));
 const AXE_SOURCE = readFileSync(path.join(rootDir, 'node_modules/axe-core/axe.min.js'), 'utf8');
 const enabled = chromiumAvailable('the task pane tests in Chromium');
 
