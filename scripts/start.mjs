@@ -43,14 +43,37 @@ function oldestOutputMtime() {
   return Math.min(...outputs.map((file) => fs.statSync(file).mtimeMs));
 }
 
-function buildIfStale() {
+/** True when the built manifest names `origin`, which the build writes into it and into the add-in's scripts. */
+function builtFor(origin) {
+  const manifest = path.join(addinDir, 'manifest.xml');
+  return fs.existsSync(manifest) && fs.readFileSync(manifest, 'utf8').includes(`${origin}/`);
+}
+
+/**
+ * Builds when dist/ is missing, older than the sources, or built for another public origin. The
+ * build takes the origin from `env` when it is an https one; Outlook loads add-ins only over
+ * HTTPS, so with WORKLINK_TLS=off the add-in keeps the build's default origin.
+ */
+function buildIfStale(env) {
   const sources = Math.max(...[...sourceDirs, ...sourceFiles].map(newestMtime));
   const built = oldestOutputMtime();
-  if (built >= sources) {
+  const buildEnv = { ...env };
+  if (!/^https:\/\//.test(buildEnv.WORKLINK_PUBLIC_ORIGIN ?? '')) {
+    delete buildEnv.WORKLINK_PUBLIC_ORIGIN;
+  }
+  const origin = buildEnv.WORKLINK_PUBLIC_ORIGIN ?? 'https://localhost:3000';
+  let reason;
+  if (built === 0) {
+    reason = 'dist/ is missing';
+  } else if (built < sources) {
+    reason = 'sources changed';
+  } else if (!builtFor(origin)) {
+    reason = `the add-in was built for another origin than ${origin}`;
+  } else {
     return;
   }
-  console.log(built === 0 ? 'dist/ is missing: running npm run build' : 'sources changed: running npm run build');
-  const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  console.log(`${reason}: running npm run build`);
+  const result = spawnSync('npm', ['run', 'build'], { cwd: root, env: buildEnv, stdio: 'inherit' });
   if (result.status !== 0) {
     console.error('npm run build failed; fix the errors above and run npm start again.');
     process.exit(result.status ?? 1);
@@ -113,17 +136,20 @@ function printBanner({ port, auth, tls, certificate }) {
   );
 }
 
-buildIfStale();
-
 const { env, setting } = serverEnvironment();
 const port = setting('WORKLINK_PORT', '3000');
 
 // The manifest and the well-known file name the add-in's origin; default it to this port on localhost.
-// An invalid port is left to the server, whose configuration error names WORKLINK_PORT.
-if (setting('WORKLINK_PUBLIC_ORIGIN', undefined) === undefined && /^[0-9]{1,5}$/.test(port)) {
+// An invalid port is left to the server, whose configuration error names WORKLINK_PORT. The build
+// reads the origin from its environment, so a value from .env is passed on as well.
+const configuredOrigin = setting('WORKLINK_PUBLIC_ORIGIN', undefined);
+if (configuredOrigin !== undefined) {
+  env.WORKLINK_PUBLIC_ORIGIN = configuredOrigin;
+} else if (/^[0-9]{1,5}$/.test(port)) {
   const scheme = setting('WORKLINK_TLS', 'on') === 'off' ? 'http' : 'https';
   env.WORKLINK_PUBLIC_ORIGIN = `${scheme}://localhost:${port}`;
 }
+buildIfStale(env);
 
 // The IPC channel carries the server's reports (see ParentMessage in src/server/server.ts). Only this
 // child's report counts as "running", because a health check would also reach another process on the port.

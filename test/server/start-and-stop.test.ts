@@ -307,12 +307,30 @@ describe('npm start', { timeout: 90_000 }, () => {
     projectDir = fs.mkdtempSync(path.join(cache, 'worklink-start-'));
     fs.mkdirSync(path.join(projectDir, 'scripts'));
     fs.copyFileSync(path.join(root, 'scripts', 'start.mjs'), path.join(projectDir, 'scripts', 'start.mjs'));
+    // A build that only reports its origin, so that npm finds no other project's build script above this folder.
+    // Its time is set to the epoch, because start.mjs builds when package.json is newer than the outputs.
+    const manifestFile = path.join(projectDir, 'package.json');
+    fs.writeFileSync(
+      manifestFile,
+      JSON.stringify({
+        private: true,
+        scripts: {
+          build: `node -e "console.log('stub build for ' + process.env.WORKLINK_PUBLIC_ORIGIN); process.exit(3)"`,
+        },
+      }),
+    );
+    fs.utimesSync(manifestFile, new Date(0), new Date(0));
     const buildDir = path.dirname(path.dirname(build.entry));
     fs.symlinkSync(buildDir, path.join(projectDir, 'dist'), 'dir');
     fs.mkdirSync(path.join(buildDir, 'addin'), { recursive: true });
     for (const file of ['launchevent.js', 'taskpane.html']) {
       fs.writeFileSync(path.join(buildDir, 'addin', file), '');
     }
+    // The origin that the build writes into the manifest, here the build's default.
+    fs.writeFileSync(
+      path.join(buildDir, 'addin', 'manifest.xml'),
+      '<IconUrl DefaultValue="https://localhost:3000/a.png"/>',
+    );
   });
 
   afterAll(() => {
@@ -377,6 +395,18 @@ describe('npm start', { timeout: 90_000 }, () => {
     expect(start.output()).not.toContain('Worklink is running.');
     expect(start.output()).toContain(`port ${port} on 127.0.0.1 is already in use`);
     expect(start.output()).toContain('WORKLINK_PORT');
+  });
+
+  it('builds again for another public origin', async () => {
+    const { start } = await npmStart({ WORKLINK_PUBLIC_ORIGIN: 'https://localhost:4123' });
+
+    const exit = await exitWithin(start);
+
+    expect(start.output()).toContain(
+      'the add-in was built for another origin than https://localhost:4123: running npm run build',
+    );
+    expect(start.output()).toContain('stub build for https://localhost:4123');
+    expect(exit).toEqual({ code: 3, signal: null });
   });
 
   it('lets the server reject an invalid WORKLINK_PORT', async () => {
