@@ -132,6 +132,16 @@ describe.each(await availableDialects())('request validation on %s', (dialect) =
     });
   });
 
+  describe('a missing field', () => {
+    it('is named once with the fix', async () => {
+      const { plusAddressing, failurePolicy } = settings;
+
+      const error = await rejected('PUT', '/api/v1/admin/settings', { plusAddressing, failurePolicy });
+
+      expect(error.message).toBe('Field "internalDomains" in the body is missing: add it.');
+    });
+  });
+
   describe('a value of the wrong format', () => {
     it('says what a valid internal domain looks like', async () => {
       const error = await rejected('PUT', '/api/v1/admin/settings', {

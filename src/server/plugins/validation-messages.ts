@@ -167,6 +167,8 @@ function describeProblem(error: ValidationError): { problem: string; specific: b
         ? { problem: `must be ${description}${got}`, specific: true }
         : { problem: `does not have the expected format${got}`, specific: false };
     }
+    case 'required':
+      return { problem: 'is missing: add it', specific: true };
     default:
       return { problem: error.message ?? error.keyword, specific: false };
   }
