@@ -177,7 +177,7 @@ describe.each(await availableDialects())('GroupCommitter on %s', (dialect) => {
   });
 
   it('holds waiting jobs for a slow preparation only up to maxHoldMs', async () => {
-    const held = new GroupCommitter<Job, string>(
+    const shortHold = new GroupCommitter<Job, string>(
       database.db,
       async (trx, job) => {
         await trx.insertInto('settings').values({ key: job.key, value: '"stored"' }).execute();
@@ -187,10 +187,10 @@ describe.each(await availableDialects())('GroupCommitter on %s', (dialect) => {
       { maxHoldMs: 50 },
     );
     let finishPreparation: (job: Job) => void = () => undefined;
-    const slow = held.submitWhenReady(new Promise<Job>((resolve) => (finishPreparation = resolve)));
+    const slow = shortHold.submitWhenReady(new Promise<Job>((resolve) => (finishPreparation = resolve)));
 
     const started = performance.now();
-    expect(await held.submit({ key: 'job-1', step: 'store' })).toBe('job-1');
+    expect(await shortHold.submit({ key: 'job-1', step: 'store' })).toBe('job-1');
     // Timers may fire up to a millisecond early against performance.now().
     expect(performance.now() - started).toBeGreaterThanOrEqual(45);
 

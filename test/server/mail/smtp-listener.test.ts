@@ -223,7 +223,7 @@ describe.each(await availableDialects())('smtp listener on %s', (dialect) => {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     };
-    // Greeting, then EHLO, MAIL FROM, RCPT TO and DATA, each answered before the next.
+    // Greeting, then EHLO, MAIL FROM, RCPT TO and DATA, each with its reply before the next command.
     await replyCount(1);
     const steps = [
       'EHLO client.test',
