@@ -2,6 +2,7 @@ import type { Recipient, SendPlanRequest } from '../../src/core/api-types.js';
 import type { Executor } from '../../src/server/repositories/executor.js';
 import { createAgent } from '../../src/server/repositories/agents.js';
 import { createMailbox } from '../../src/server/repositories/mailboxes.js';
+import { recordConversation } from '../../src/server/repositories/messages.js';
 import { putSettings } from '../../src/server/repositories/settings.js';
 import { createTeam } from '../../src/server/repositories/teams.js';
 import { createWorkItem, linkWorkItems } from '../../src/server/repositories/work-items.js';
@@ -110,15 +111,7 @@ export async function buildWorld(db: Executor): Promise<World> {
     ])
     .execute();
 
-  await db
-    .insertInto('conversations')
-    .values({
-      conversation_id: 'conv-alone',
-      work_item_id: ticketAlone.id,
-      source: 'pane',
-      created_at: new Date().toISOString(),
-    })
-    .execute();
+  await recordConversation(db, 'conv-alone', [ticketAlone.id], 'pane');
 
   return {
     teamA,

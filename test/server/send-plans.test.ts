@@ -215,18 +215,21 @@ describe.each(await availableDialects())('send plans on %s', (dialect) => {
           work_item_id: idOf(world.ticket),
           source: 'pane',
           created_at: '2026-01-01T10:00:00.000Z',
+          last_seen_at: '2026-01-01T10:00:00.000Z',
         },
         {
           conversation_id: 'conv-several',
           work_item_id: idOf(world.ticketTwoLinks),
           source: 'pane',
           created_at: '2026-01-01T11:00:00.000Z',
+          last_seen_at: '2026-01-01T11:00:00.000Z',
         },
         {
           conversation_id: 'conv-several',
           work_item_id: idOf(world.caseAlone),
           source: 'pane',
           created_at: '2026-01-01T12:00:00.000Z',
+          last_seen_at: '2026-01-01T12:00:00.000Z',
         },
       ])
       .execute();
@@ -251,6 +254,7 @@ describe.each(await availableDialects())('send plans on %s', (dialect) => {
           work_item_id: items.get(reference)?.id ?? -1,
           source: 'pane',
           created_at: recordedAt,
+          last_seen_at: recordedAt,
         })),
       )
       .execute();

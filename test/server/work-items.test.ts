@@ -364,6 +364,32 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(repeat.json().workItems).toHaveLength(1);
   });
 
+  it('answers a shared conversation on the work item whose message the agent opened last', async () => {
+    // Two requests with the same subject, which Outlook files in one conversation.
+    const first = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Pallets' });
+    const second = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Pallets' });
+    const conversationId = 'AAQkAGI2-conversation-shared';
+    const open = (reference: string) => call('POST', '/api/v1/conversations', uk, { conversationId, reference });
+    const replyPlan = async (subject: string) => {
+      const response = await call('POST', '/api/v1/send-plans', uk, {
+        conversationId,
+        subject,
+        recipients: [{ field: 'to', emailAddress: 'orders@fabrikam.example', displayName: 'Fabrikam Orders' }],
+      });
+      expect(response.statusCode).toBe(201);
+      return response.json().currentReference as string;
+    };
+
+    expect((await open(first.json().reference)).json().workItems).toHaveLength(1);
+    expect((await open(second.json().reference)).json().workItems).toHaveLength(2);
+    expect(await replyPlan('RE: Pallets')).toBe(second.json().reference);
+
+    await open(first.json().reference);
+    expect(await replyPlan('RE: Pallets')).toBe(first.json().reference);
+    // A reference in the subject names the item outright.
+    expect(await replyPlan(`RE: [${second.json().reference}] Pallets`)).toBe(second.json().reference);
+  });
+
   it('rejects a conversation report for an item of another team', async () => {
     const created = await call('POST', '/api/v1/work-items', uk, {
       teamId: teamA,

@@ -7,6 +7,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import * as initial from './migrations/0001-initial.js';
 import * as pendingPlanIndex from './migrations/0002-pending-plan-index.js';
+import * as conversationLastSeen from './migrations/0003-conversation-last-seen.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -23,6 +24,7 @@ export interface DatabaseHandle {
 const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-pending-plan-index': pendingPlanIndex,
+  '0003-conversation-last-seen': conversationLastSeen,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -81,9 +81,11 @@ export interface WorkItemLinkTable {
 export interface ConversationTable {
   conversation_id: string;
   work_item_id: number;
-  /** `graph`, `pane` or `plan`. */
+  /** How the conversation was first recorded for the work item: `graph`, `pane` or `plan`. */
   source: string;
   created_at: string;
+  /** When the conversation was last reported, committed in a plan or synced for this work item. */
+  last_seen_at: string;
 }
 
 /** Raw MIME, stored once per content hash. */

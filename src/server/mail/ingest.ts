@@ -6,6 +6,7 @@ import { detectAutomaticMessage } from './automatic-message.js';
 import { contentHashOf, parseMessage, stripNul } from './parse-message.js';
 import type { ParsedMessage } from './parse-message.js';
 import { getDirectory } from '../repositories/directory-cache.js';
+import { recordConversation } from '../repositories/messages.js';
 import type { DirectorySnapshot } from '../repositories/directory-cache.js';
 import { GroupCommitter } from './group-commit.js';
 import { routeMessage } from './router.js';
@@ -229,18 +230,12 @@ async function storeAndRoute(trx: Executor, job: StorageJob, directory: Director
   });
 
   if (input.conversationId !== undefined) {
-    for (const route of routing.newRoutes) {
-      await trx
-        .insertInto('conversations')
-        .values({
-          conversation_id: stripNul(input.conversationId),
-          work_item_id: route.workItemId,
-          source: input.source,
-          created_at: now(),
-        })
-        .onConflict((conflict) => conflict.columns(['conversation_id', 'work_item_id']).doNothing())
-        .execute();
-    }
+    await recordConversation(
+      trx,
+      stripNul(input.conversationId),
+      routing.newRoutes.map((route) => route.workItemId),
+      input.source,
+    );
   }
 
   return { messageRowId: rowId, contentHash, messageId: message.messageId, duplicate, ...routing };

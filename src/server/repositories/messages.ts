@@ -101,17 +101,33 @@ export async function workItemIdsByConversation(db: Executor, conversationId: st
   return [...new Set([...recorded, ...routed].map((row) => row.work_item_id))];
 }
 
-/** Records that a conversation belongs to a work item; returns false when that was already known. */
+/**
+ * Records that a conversation belongs to each of `workItemIds`, and marks it as
+ * seen now for them: a conversation recorded before keeps its first source.
+ */
 export async function recordConversation(
   db: Executor,
   conversationId: string,
-  workItemId: number,
-  source: 'graph' | 'pane' | 'plan',
-): Promise<boolean> {
-  const result = await db
+  workItemIds: number[],
+  source: 'graph' | 'smtp' | 'pane' | 'plan',
+): Promise<void> {
+  if (workItemIds.length === 0) {
+    return;
+  }
+  const seenAt = now();
+  await db
     .insertInto('conversations')
-    .values({ conversation_id: conversationId, work_item_id: workItemId, source, created_at: now() })
-    .onConflict((conflict) => conflict.columns(['conversation_id', 'work_item_id']).doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+    .values(
+      [...new Set(workItemIds)].map((workItemId) => ({
+        conversation_id: conversationId,
+        work_item_id: workItemId,
+        source,
+        created_at: seenAt,
+        last_seen_at: seenAt,
+      })),
+    )
+    .onConflict((conflict) =>
+      conflict.columns(['conversation_id', 'work_item_id']).doUpdateSet({ last_seen_at: seenAt }),
+    )
+    .execute();
 }

@@ -6,6 +6,7 @@ import { WorklinkError } from '../errors.js';
 import type { EventBus, WorklinkEvents } from '../notifications/bus.js';
 import { recordAudit } from '../repositories/audit.js';
 import { now, parseJson } from '../repositories/executor.js';
+import { recordConversation } from '../repositories/messages.js';
 import type { Executor } from '../repositories/executor.js';
 import { createWorkItem, findWorkItemById, linkWorkItems } from '../repositories/work-items.js';
 import type { WorkItemRecord } from '../repositories/work-items.js';
@@ -160,7 +161,9 @@ async function applyPlan(
     }
   }
 
-  await recordConversation(tx, plan.conversationId, involvedItems);
+  if (plan.conversationId !== null && plan.conversationId !== '') {
+    await recordConversation(tx, plan.conversationId, involvedItems, 'plan');
+  }
 
   const rewrite = rewritePlanRecipients(stored, current, targets);
   return {
@@ -339,24 +342,4 @@ async function createLinkedItem(
     });
   }
   return created;
-}
-
-/** Records which work items the compose item's Outlook conversation belongs to. */
-async function recordConversation(tx: Executor, conversationId: string | null, workItemIds: number[]): Promise<void> {
-  if (conversationId === null || conversationId === '' || workItemIds.length === 0) {
-    return;
-  }
-  const createdAt = now();
-  await tx
-    .insertInto('conversations')
-    .values(
-      [...new Set(workItemIds)].map((workItemId) => ({
-        conversation_id: conversationId,
-        work_item_id: workItemId,
-        source: 'plan',
-        created_at: createdAt,
-      })),
-    )
-    .onConflict((conflict) => conflict.columns(['conversation_id', 'work_item_id']).doNothing())
-    .execute();
 }

@@ -38,14 +38,19 @@ export async function resolveCurrentItem(
     }
   }
 
+  const subjectReferences = findReferencesInSubject(request.subject);
   if (request.conversationId !== undefined && request.conversationId !== '') {
-    const byConversation = await findWorkItemByConversation(db, request.conversationId, agent.teamIds);
+    const byConversation = await findWorkItemByConversation(
+      db,
+      request.conversationId,
+      agent.teamIds,
+      subjectReferences,
+    );
     if (byConversation !== undefined) {
       return byConversation;
     }
   }
 
-  const subjectReferences = findReferencesInSubject(request.subject);
   if (subjectReferences.length > 0) {
     const items = await findWorkItemsByReferences(db, subjectReferences);
     for (const reference of subjectReferences) {

@@ -19,17 +19,21 @@ export async function areLinked(db: Executor, aId: number, bId: number): Promise
 
 // Run for every send plan with a conversation id, so it skips Kysely's query building.
 const selectConversationRecords = new ReusableQuery(1, (db, conversationId: string) =>
-  db.selectFrom('conversations').select(['work_item_id', 'created_at']).where('conversation_id', '=', conversationId),
+  db.selectFrom('conversations').select(['work_item_id', 'last_seen_at']).where('conversation_id', '=', conversationId),
 );
 
 /**
  * Finds the work item of one of `teamIds` that an Outlook `conversationId`
- * was last recorded for, or undefined.
+ * belongs to, or undefined. One conversation can hold several work items of a
+ * team, for example two requests with the same subject. Then the item whose
+ * reference `subjectReferences` names wins, else the item the conversation
+ * was last seen for (opened in the pane, answered, or synced), else the newer item.
  */
 export async function findWorkItemByConversation(
   db: Executor,
   conversationId: string,
   teamIds: number[],
+  subjectReferences: readonly string[] = [],
 ): Promise<WorkItemRecord | undefined> {
   if (teamIds.length === 0) {
     return undefined;
@@ -45,19 +49,21 @@ export async function findWorkItemByConversation(
     db,
     records.map((record) => record.work_item_id),
   );
-  let found: { item: WorkItemRecord; recordedAt: string } | undefined;
+  let found: { item: WorkItemRecord; seenAt: string } | undefined;
   for (const record of records) {
     const item = items.get(record.work_item_id);
     if (item === undefined || !teamIds.includes(item.teamId)) {
       continue;
     }
-    // The latest record wins, and the higher work item id breaks a tie.
+    if (subjectReferences.includes(item.reference)) {
+      return item;
+    }
     if (
       found === undefined ||
-      record.created_at > found.recordedAt ||
-      (record.created_at === found.recordedAt && item.id > found.item.id)
+      record.last_seen_at > found.seenAt ||
+      (record.last_seen_at === found.seenAt && item.id > found.item.id)
     ) {
-      found = { item, recordedAt: record.created_at };
+      found = { item, seenAt: record.last_seen_at };
     }
   }
   return found?.item;

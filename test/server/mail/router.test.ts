@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { availableDialects } from '../../support/databases.js';
+import { recordConversation } from '../../../src/server/repositories/messages.js';
 import { putSettings } from '../../../src/server/repositories/settings.js';
 import { createWorkItem } from '../../../src/server/repositories/work-items.js';
 import { ingestMessage } from '../../../src/server/mail/ingest.js';
-import { now } from '../../../src/server/repositories/executor.js';
 import { readFixture, startMailHarness } from './mail-harness.js';
 import type { MailHarness } from './mail-harness.js';
 import { countRows, linkedPairs, routesOf, workItemsOfTeam } from './mail-queries.js';
@@ -306,10 +306,7 @@ describe.each(await availableDialects())('inbound routing rules on %s', (dialect
 
   it('graph conversation id finds the work item', async () => {
     const item = await createWorkItem(harness.database.db, { teamId: harness.teamB, type: 'case', title: 'Shared' });
-    await harness.database.db
-      .insertInto('conversations')
-      .values({ conversation_id: 'AAQkADAwATM3ZmYAZS0', work_item_id: item.id, source: 'plan', created_at: now() })
-      .execute();
+    await recordConversation(harness.database.db, 'AAQkADAwATM3ZmYAZS0', [item.id], 'plan');
 
     const result = await ingestMessage(harness.database, {
       raw: Buffer.from(

@@ -87,13 +87,9 @@ export const conversationRoutes: FastifyPluginAsync = async (instance) => {
           .execute();
       }
 
-      let recorded = 0;
-      for (const workItemId of targets) {
-        if (await recordConversation(db, conversationId, workItemId, 'pane')) {
-          recorded += 1;
-        }
-      }
-      request.log.info({ agentId: request.agent.id, workItems: targets.length, recorded }, 'conversation reported');
+      // Opening a message marks its conversation as seen now, so a reply the agent writes next goes to its item.
+      await recordConversation(db, conversationId, targets, 'pane');
+      request.log.info({ agentId: request.agent.id, workItems: targets.length }, 'conversation reported');
 
       const ids = await workItemIdsByConversation(db, conversationId);
       const views = await workItemViews(db, request.agent, ids);
