@@ -19,7 +19,12 @@ export const apiDocsPlugin = fp(
         },
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      // The security plugin's policy covers these pages. Swagger UI's own static policy would forbid the inline
+      // styles that the UI sets.
+      staticCSP: false,
+    });
   },
   { name: 'worklink-api-docs' },
 );

@@ -41,7 +41,7 @@ export const securityPlugin = fp(
 
     await app.register(cors, {
       origin: app.config.publicOrigin,
-      methods: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
       allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
       exposedHeaders: ['ETag'],
       maxAge: 600,
