@@ -537,6 +537,56 @@ describe.skipIf(!enabled)('read mode in Chromium', () => {
     await page.close();
   });
 
+  it('applies status changes from the event stream', async () => {
+    const delivery = await referenceOf('Delivery of order 4471 is late');
+    const invoice = await referenceOf('Invoice correction for order 4471');
+    await testApp.database.db
+      .updateTable('work_items')
+      .set({ status: 'todo' })
+      .where('id', 'in', [delivery.id, invoice.id])
+      .execute();
+    const plToken = await testApp.tokenFor('pl.agent@contoso.example');
+    const pane = await openPane(readItem('<order-4471@fabrikam.example>'));
+    const { page } = pane;
+
+    const deliveryCard = page.getByRole('article', { name: `${delivery.reference} · Delivery of order 4471 is late` });
+    const invoiceCard = page.getByRole('article', { name: `${invoice.reference} · Case` });
+    const invoiceStatus = invoiceCard.locator('dd').first();
+    const invoiceRow = deliveryCard.getByRole('listitem').filter({ hasText: invoice.reference });
+    const deliveryStatus = deliveryCard.getByRole('combobox', { name: 'Status' });
+    await invoiceCard.waitFor();
+    await page.getByText('Live updates on').waitFor();
+    expect(await invoiceStatus.textContent()).toBe('To do');
+    expect(await invoiceRow.textContent()).toContain('To do');
+    const readsBefore = pane.apiRequests.filter((line) => line.startsWith('GET /api/v1/work-items/')).length;
+
+    // Team B changes its own work item, which this agent has in the header view.
+    const byTeamB = await testApp.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/work-items/${invoice.reference}`,
+      headers: { authorization: `Bearer ${plToken}` },
+      payload: { status: 'in_progress' },
+    });
+    expect(byTeamB.statusCode).toBe(200);
+    await expect.poll(() => invoiceStatus.textContent()).toBe('In progress');
+    await expect.poll(() => invoiceRow.textContent()).toContain('In progress');
+
+    // Another session of Team A changes the agent's own work item.
+    const byTeamA = await testApp.app.inject({
+      method: 'PATCH',
+      url: `/api/v1/work-items/${delivery.reference}`,
+      headers: { authorization: `Bearer ${ukToken}` },
+      payload: { status: 'done' },
+    });
+    expect(byTeamA.statusCode).toBe(200);
+    await expect.poll(() => deliveryStatus.inputValue()).toBe('done');
+
+    // The pane applied both changes from the events without reading the work items again.
+    expect(pane.apiRequests.filter((line) => line.startsWith('GET /api/v1/work-items/'))).toHaveLength(readsBefore);
+    expect(pane.guard.blocked).toEqual([]);
+    await page.close();
+  });
+
   it('loads team names without a stored directory', async () => {
     const pane = await openPane(readItem('<order-4471@fabrikam.example>'), { withoutDirectory: true });
     const { page } = pane;

@@ -24,7 +24,12 @@ import {
 } from '../../src/addin/taskpane/linking/plan-form.js';
 import { resolvePaneApiOrigin } from '../../src/addin/taskpane/pane-origin.js';
 import { pickThemeName } from '../../src/addin/taskpane/pane-theme.js';
-import { referencesOfEvent } from '../../src/addin/taskpane/read/live-updates.js';
+import {
+  applyStatusChange,
+  referencesOfEvent,
+  statusChangeOfEvent,
+} from '../../src/addin/taskpane/read/live-updates.js';
+import type { ReadModelItem } from '../../src/addin/taskpane/read/read-lookup.js';
 import {
   fetchDirectoryIntoCache,
   referencesFromAddresses,
@@ -226,6 +231,18 @@ describe('labels and small helpers', () => {
     expect(referencesOfEvent('{"reference":"10040-C","teamId":2}')).toEqual(['10040-C']);
     expect(referencesOfEvent('{"workItems":[{"reference":"1-T"},{"reference":"2-C"}]}')).toEqual(['1-T', '2-C']);
     expect(referencesOfEvent('not json')).toEqual([]);
+  });
+
+  it('reads a status change from event data', () => {
+    expect(
+      statusChangeOfEvent(
+        '{"reference":"10040-C","teamId":2,"status":"done","previousStatus":"todo","origin":"manual"}',
+      ),
+    ).toEqual({ reference: '10040-C', status: 'done' });
+    expect(statusChangeOfEvent('{"reference":"10040-C","status":"closed"}')).toBeNull();
+    expect(statusChangeOfEvent('{"status":"done"}')).toBeNull();
+    expect(statusChangeOfEvent('null')).toBeNull();
+    expect(statusChangeOfEvent('not json')).toBeNull();
   });
 
   it('maps team ids to names from the cached directory', () => {
@@ -457,5 +474,58 @@ describe('applyDecision', () => {
     expect(event.completed).toHaveBeenCalledTimes(1);
     expect(event.completed.mock.calls[0]?.[0] as CompletedOptions).toEqual({ allowEvent: true });
     expect(fetch).not.toHaveBeenCalled();
+  });
+});
+
+describe('applyStatusChange', () => {
+  function readItem(
+    reference: string,
+    teamId: number,
+    view: 'full' | 'header',
+    links: ReadModelItem['links'],
+  ): ReadModelItem {
+    return {
+      detail: {
+        reference,
+        type: 'ticket',
+        teamId,
+        status: 'todo',
+        view,
+        requester: null,
+        createdAt: '2026-12-01T10:00:00.000Z',
+        messages: [],
+        links: links.map(({ reference: linked, teamId: team, view }) => ({ reference: linked, teamId: team, view })),
+      },
+      links,
+    };
+  }
+
+  const own = readItem('101202-T', 1, 'full', [{ reference: '10040-C', teamId: 2, view: 'header', status: 'todo' }]);
+  const linked = readItem('10040-C', 2, 'header', []);
+
+  it('updates the card and the linked rows', () => {
+    const items = [own, linked];
+
+    const updated = applyStatusChange(items, { reference: '10040-c', status: 'done' });
+
+    expect(updated[0]?.links[0]?.status).toBe('done');
+    expect(updated[0]?.detail.status).toBe('todo');
+    expect(updated[1]?.detail.status).toBe('done');
+    expect(items[1]?.detail.status).toBe('todo');
+  });
+
+  it('sets a linked status that could not be read', () => {
+    const unread = readItem('101202-T', 1, 'full', [{ reference: '10040-C', teamId: 2, view: 'header', status: null }]);
+
+    expect(applyStatusChange([unread], { reference: '10040-C', status: 'waiting' })[0]?.links[0]?.status).toBe(
+      'waiting',
+    );
+  });
+
+  it('keeps the same array when nothing changes', () => {
+    const items = [own, linked];
+
+    expect(applyStatusChange(items, { reference: '999999-T', status: 'done' })).toBe(items);
+    expect(applyStatusChange(items, { reference: '101202-T', status: 'todo' })).toBe(items);
   });
 });

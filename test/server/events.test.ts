@@ -1,57 +1,11 @@
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { HEARTBEAT_INTERVAL_MS, openStreamCount, redactAccessToken } from '../../src/server/routes/events/index.js';
 import { availableDialects } from '../support/databases.js';
 import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
-
-/** A server-sent-events response read as text as it arrives. */
-interface OpenStream {
-  status: number;
-  contentType: string | undefined;
-  /** Everything received so far. */
-  text(): string;
-  /** Resolves once the server has ended the response. */
-  ended: Promise<void>;
-  destroy(): void;
-}
-
-function openStream(origin: string, path: string, headers: Record<string, string> = {}): Promise<OpenStream> {
-  return new Promise((resolve, reject) => {
-    const request = http.get(`${origin}${path}`, { headers: { accept: 'text/event-stream', ...headers } });
-    request.on('error', reject);
-    request.on('response', (response) => {
-      let received = '';
-      response.setEncoding('utf8');
-      response.on('data', (chunk: string) => {
-        received += chunk;
-      });
-      const ended = new Promise<void>((done) => {
-        response.on('end', () => done());
-        response.on('close', () => done());
-      });
-      resolve({
-        status: response.statusCode ?? 0,
-        contentType: response.headers['content-type'],
-        text: () => received,
-        ended,
-        destroy: () => request.destroy(),
-      });
-    });
-  });
-}
-
-/** Parses `event:` and `data:` blocks; comments and `retry:` lines are skipped. */
-function parseEvents(text: string): Array<{ event: string; data: unknown }> {
-  const events: Array<{ event: string; data: unknown }> = [];
-  for (const block of text.split('\n\n')) {
-    const event = /^event: (.+)$/m.exec(block)?.[1];
-    const data = /^data: (.+)$/m.exec(block)?.[1];
-    if (event !== undefined && data !== undefined) events.push({ event, data: JSON.parse(data) as unknown });
-  }
-  return events;
-}
+import { openStream, parseEvents } from '../support/event-stream-client.js';
+import type { OpenStream } from '../support/event-stream-client.js';
 
 async function workItemId(testApp: TestApp, title: string): Promise<{ id: number; reference: string; teamId: number }> {
   const row = await testApp.database.db

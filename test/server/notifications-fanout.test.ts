@@ -52,7 +52,7 @@ describe.runIf(hasPostgres)('event fan-out on postgres', () => {
   const startInstance = async (instanceId: string): Promise<Instance> => {
     const bus = new EventBus();
     const received: Instance['received'] = [];
-    for (const name of ['message', 'link', 'work-item'] as const) {
+    for (const name of ['message', 'link', 'work-item', 'work-item-status'] as const) {
       bus.on(name, (payload) => received.push({ name, payload }));
     }
     const fanout = await startPgFanout({
@@ -117,6 +117,27 @@ describe.runIf(hasPostgres)('event fan-out on postgres', () => {
     ]);
     expect(b.received).toEqual(expect.arrayContaining([{ name: 'link', payload: link }]));
     expect(b.received).toHaveLength(2);
+  });
+
+  it('carries a status change with its linked teams', async () => {
+    const a = await startInstance('instance-a');
+    const b = await startInstance('instance-b');
+    const change: WorklinkEvents['work-item-status'] = {
+      workItemId: 7,
+      reference: '100001-T',
+      teamId: 1,
+      status: 'todo',
+      previousStatus: 'waiting',
+      linkedTeamIds: [2, 3],
+      origin: 'message:12',
+    };
+
+    a.bus.emit('work-item-status', change);
+    await waitFor(() => b.received.length > 0);
+    await settle();
+
+    expect(b.received).toEqual([{ name: 'work-item-status', payload: change }]);
+    expect(a.received).toHaveLength(1);
   });
 
   it('ignores a malformed notification', async () => {

@@ -37,6 +37,7 @@ export interface IngestResult {
   newRoutes: NewRoute[];
   createdItems: CreatedItem[];
   createdLinks: RoutingResult['createdLinks'];
+  statusChanges: RoutingResult['statusChanges'];
   unroutedReason: string | null;
 }
 
@@ -203,6 +204,9 @@ function publishEvents(events: MailEventSink | undefined, result: IngestResult, 
       hasAttachments,
     });
   }
+  for (const change of result.statusChanges) {
+    events.emit('work-item-status', { ...change, origin });
+  }
 }
 
 /** A parsed message ready for its storage transaction. */
@@ -277,7 +281,8 @@ function groupCommitterOf(database: DatabaseHandle): IngestCommitter {
  * parsed message, its attachments and its routes. When the transaction
  * fails nothing is kept, so the sender can retry. Events are published on
  * `events` only after the commit: `work-item` per created work item, `link`
- * per created link and `message` per new route.
+ * per created link, `message` per new route and `work-item-status` per work
+ * item moved from `waiting` back to `todo`.
  *
  * On SQLite, messages that become ready while another message's transaction
  * runs, or while other messages are still being parsed, share the next

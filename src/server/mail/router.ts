@@ -1,4 +1,4 @@
-import type { Settings } from '../../core/api-types.js';
+import type { Settings, WorkItemStatus } from '../../core/api-types.js';
 import { ReusableQuery } from '../db/reusable-query.js';
 import { splitPlusAddress } from '../../core/plus-address.js';
 import { findDirectoryMailbox, getDirectory, matchDirectoryAddress } from '../repositories/directory-cache.js';
@@ -6,6 +6,7 @@ import type { DirectorySnapshot } from '../repositories/directory-cache.js';
 import type { MailboxEntry } from '../repositories/mailboxes.js';
 import { now } from '../repositories/executor.js';
 import type { Executor } from '../repositories/executor.js';
+import { listLinkedTeamIds } from '../repositories/work-items.js';
 import type { ParsedMessage } from './parse-message.js';
 import { createMissingItems, creationBlockedReason, linkCreatedItems } from './item-creation.js';
 import {
@@ -48,11 +49,24 @@ export interface CreatedItem extends WorkItemRow {
   type: MailboxEntry['defaultType'];
 }
 
+/** A status that this delivery changed: a work item in `waiting` that moved back to `todo`. */
+export interface StatusChange {
+  workItemId: number;
+  reference: string;
+  teamId: number;
+  previousStatus: WorkItemStatus;
+  status: WorkItemStatus;
+  /** Teams other than the owner that own a work item linked to this one, links of this delivery included. */
+  linkedTeamIds: number[];
+}
+
 export interface RoutingResult {
   newRoutes: NewRoute[];
   createdItems: CreatedItem[];
   /** Links this delivery created, as stored: lower id first. */
   createdLinks: { lowId: number; highId: number; origin: string }[];
+  /** Work items whose status this delivery changed, in the order of their ids. */
+  statusChanges: StatusChange[];
   /** Set when the message ended with no route at all and was kept in `unrouted_messages`. */
   unroutedReason: string | null;
 }
@@ -273,7 +287,7 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
   }
   // A work item created above is already up to date and in `todo`.
   const createdIds = new Set(createdItems.map((item) => item.id));
-  await touchWorkItems(
+  const statusChanges = await touchWorkItems(
     db,
     newRoutes.filter((route) => !createdIds.has(route.workItemId)),
     input.automaticReason === null && !senderIsInternal && !senderIsOwnMailbox,
@@ -294,27 +308,49 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
     await insertUnroutedEntry.execute(db, input.messageRowId, unroutedReason, now());
   }
 
-  return { newRoutes, createdItems, createdLinks, unroutedReason };
+  return { newRoutes, createdItems, createdLinks, statusChanges, unroutedReason };
 }
 
 /**
  * Marks work items as updated, and moves those in `waiting` back to `todo`
  * when `reopen` is set: a reply from outside the company is what a
- * waiting work item waits for.
+ * waiting work item waits for. Returns the work items it moved.
  */
-async function touchWorkItems(db: Executor, routes: NewRoute[], reopen: boolean): Promise<void> {
+async function touchWorkItems(db: Executor, routes: NewRoute[], reopen: boolean): Promise<StatusChange[]> {
   const ids = [...new Set(routes.map((route) => route.workItemId))];
   if (ids.length === 0) {
-    return;
+    return [];
   }
   const timestamp = now();
   await db.updateTable('work_items').set({ updated_at: timestamp }).where('id', 'in', ids).execute();
-  if (reopen) {
-    await db
-      .updateTable('work_items')
-      .set({ status: 'todo' })
-      .where('id', 'in', ids)
-      .where('status', '=', 'waiting')
-      .execute();
+  if (!reopen) {
+    return [];
   }
+
+  // The status condition is checked against the row as this transaction locked it, so a concurrent
+  // change away from `waiting` is not reported as moved.
+  const reopened = await db
+    .updateTable('work_items')
+    .set({ status: 'todo' })
+    .where('id', 'in', ids)
+    .where('status', '=', 'waiting')
+    .returning(['id', 'reference', 'team_id'])
+    .execute();
+  if (reopened.length === 0) {
+    return [];
+  }
+  const linkedTeams = await listLinkedTeamIds(
+    db,
+    reopened.map((row) => row.id),
+  );
+  return reopened
+    .sort((a, b) => a.id - b.id)
+    .map((row) => ({
+      workItemId: row.id,
+      reference: row.reference,
+      teamId: row.team_id,
+      previousStatus: 'waiting',
+      status: 'todo',
+      linkedTeamIds: linkedTeams.get(row.id) ?? [],
+    }));
 }

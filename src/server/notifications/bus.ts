@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
-import type { WorkItemType } from '../../core/api-types.js';
+import type { WorkItemStatus, WorkItemType } from '../../core/api-types.js';
 
-/** Payloads of the in-process events that inbound mail and send plans publish. */
+/** Payloads of the in-process events that inbound mail, send plans and the work item routes publish. */
 export interface WorklinkEvents {
   /** A message was attached to a work item. */
   message: { workItemId: number; reference: string; teamId: number; messageId: number; hasAttachments: boolean };
@@ -9,6 +9,19 @@ export interface WorklinkEvents {
   link: { lowId: number; highId: number; origin: string };
   /** A work item was created. */
   'work-item': { workItemId: number; reference: string; teamId: number; type: WorkItemType; origin: string };
+  /**
+   * The status of a work item changed. `linkedTeamIds` lists the teams that owned a work item
+   * linked to it at the change, whose agents see its status in the header view.
+   */
+  'work-item-status': {
+    workItemId: number;
+    reference: string;
+    teamId: number;
+    status: WorkItemStatus;
+    previousStatus: WorkItemStatus;
+    linkedTeamIds: number[];
+    origin: string;
+  };
 }
 
 export type WorklinkEventName = keyof WorklinkEvents;

@@ -11,7 +11,14 @@ export const fanoutChannel = 'worklink_events';
 /** PostgreSQL rejects NOTIFY payloads of 8000 bytes or more; this leaves room below that limit. */
 const maxPayloadBytes = 7_900;
 
-const eventNames: readonly WorklinkEventName[] = ['message', 'link', 'work-item'];
+// A record rather than a list, so that an event added to `WorklinkEvents` fails to compile until it is listed here.
+const forwardedEvents: Record<WorklinkEventName, true> = {
+  message: true,
+  link: true,
+  'work-item': true,
+  'work-item-status': true,
+};
+const eventNames = Object.keys(forwardedEvents) as WorklinkEventName[];
 
 /** Payload of one NOTIFY: the sender's instance id, the event name and the event's ids and references. */
 interface FanoutEnvelope {

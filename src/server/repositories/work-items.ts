@@ -172,11 +172,32 @@ export async function createWorkItem(db: Executor, item: NewWorkItem): Promise<{
   return { id: row.id, reference };
 }
 
-/** Sets the status of work item `id` and its `updated_at`; returns the new `updated_at`. */
-export async function setWorkItemStatus(db: Executor, id: number, status: WorkItemStatus): Promise<string> {
+/**
+ * Sets the status of work item `id` and its `updated_at`. Returns the status it replaced and the
+ * new `updated_at`, or undefined when no such work item exists. Call it inside a transaction: the
+ * first UPDATE takes the row lock on PostgreSQL, so the status read back is the one this change
+ * replaces even while another transaction changes the same work item.
+ */
+export async function setWorkItemStatus(
+  db: Executor,
+  id: number,
+  status: WorkItemStatus,
+): Promise<{ previousStatus: WorkItemStatus; updatedAt: string } | undefined> {
   const updatedAt = now();
-  await db.updateTable('work_items').set({ status, updated_at: updatedAt }).where('id', '=', id).execute();
-  return updatedAt;
+  const locked = await db
+    .updateTable('work_items')
+    .set({ updated_at: updatedAt })
+    .where('id', '=', id)
+    .returning('status')
+    .executeTakeFirst();
+  if (locked === undefined) {
+    return undefined;
+  }
+
+  if (locked.status !== status) {
+    await db.updateTable('work_items').set({ status }).where('id', '=', id).execute();
+  }
+  return { previousStatus: locked.status, updatedAt };
 }
 
 /** Finds a work item by reference, case-insensitively. */
@@ -287,4 +308,48 @@ export async function listLinkedItems(db: Executor, workItemId: number): Promise
   const rows = await db.selectFrom('work_items').selectAll().where('id', 'in', ids).execute();
   const byId = new Map(rows.map((row) => [row.id, toWorkItemRecord(row)]));
   return ids.map((id) => byId.get(id)).filter((item): item is WorkItemRecord => item !== undefined);
+}
+
+/**
+ * Returns, for each of `workItemIds`, the teams other than its own that own a work item linked to
+ * it, in ascending order. Those teams' agents get the header view of it. Ids without such links are
+ * absent from the map.
+ */
+export async function listLinkedTeamIds(db: Executor, workItemIds: readonly number[]): Promise<Map<number, number[]>> {
+  if (workItemIds.length === 0) {
+    return new Map();
+  }
+  const ids = [...new Set(workItemIds)];
+  const links = await db
+    .selectFrom('work_item_links')
+    .innerJoin('work_items as low', 'low.id', 'work_item_links.item_low_id')
+    .innerJoin('work_items as high', 'high.id', 'work_item_links.item_high_id')
+    .select([
+      'work_item_links.item_low_id',
+      'work_item_links.item_high_id',
+      'low.team_id as low_team',
+      'high.team_id as high_team',
+    ])
+    .where((eb) => eb.or([eb('work_item_links.item_low_id', 'in', ids), eb('work_item_links.item_high_id', 'in', ids)]))
+    .execute();
+
+  const teams = new Map<number, Set<number>>();
+  const addTeam = (workItemId: number, teamId: number): void => {
+    const teamsOfItem = teams.get(workItemId) ?? new Set<number>();
+    teamsOfItem.add(teamId);
+    teams.set(workItemId, teamsOfItem);
+  };
+  // A link is stored once as (low, high), so either side may be one of `ids`.
+  for (const link of links) {
+    if (link.low_team === link.high_team) {
+      continue;
+    }
+    if (ids.includes(link.item_low_id)) {
+      addTeam(link.item_low_id, link.high_team);
+    }
+    if (ids.includes(link.item_high_id)) {
+      addTeam(link.item_high_id, link.low_team);
+    }
+  }
+  return new Map([...teams].map(([id, teamsOfItem]) => [id, [...teamsOfItem].sort((a, b) => a - b)]));
 }

@@ -122,7 +122,7 @@ export async function startMailHarness(
 
   const bus = new EventBus();
   const events: MailHarness['events'] = [];
-  for (const name of ['message', 'link', 'work-item'] as const) {
+  for (const name of ['message', 'link', 'work-item', 'work-item-status'] as const) {
     bus.on(name, (payload) => events.push({ name, payload }));
   }
 

@@ -7,7 +7,7 @@ import type { PaneApi } from '../api/pane-api.js';
 import type { PaneHost } from '../host/office-host.js';
 import { fetchDirectoryIntoCache, findReferences, loadItems, teamNamesFromCache } from './read-lookup.js';
 import type { ReadModelItem } from './read-lookup.js';
-import { subscribeToEvents } from './live-updates.js';
+import { applyStatusChange, subscribeToEvents } from './live-updates.js';
 import type { LiveStatus } from './live-updates.js';
 
 export type ReadPhase = { kind: 'loading' } | { kind: 'error'; error: unknown } | { kind: 'ready' };
@@ -94,13 +94,14 @@ export function useReadModel(host: PaneHost, api: PaneApi, storage: KeyValueStor
     let cancelled = false;
     void api.eventsUrl().then((url) => {
       if (cancelled || url === null || typeof EventSource === 'undefined') return;
-      close = subscribeToEvents(
-        url,
-        (references) => {
+      close = subscribeToEvents(url, {
+        onReferences: (references) => {
           if (references.some((reference) => referencesRef.current.indexOf(reference) >= 0)) void refreshRef.current();
         },
-        setLive,
-      );
+        // The event carries the new status, so the pane applies it without reading the work item again.
+        onStatusChange: (change) => setItems((current) => applyStatusChange(current, change)),
+        onConnection: setLive,
+      });
     });
     return () => {
       cancelled = true;
@@ -111,13 +112,7 @@ export function useReadModel(host: PaneHost, api: PaneApi, storage: KeyValueStor
   const setStatus = useCallback(
     async (reference: string, status: WorkItemStatus) => {
       const changed = await api.setWorkItemStatus(reference, status);
-      setItems((current) =>
-        current.map((item) =>
-          item.detail.reference === changed.reference
-            ? { ...item, detail: { ...item.detail, status: changed.status } }
-            : item,
-        ),
-      );
+      setItems((current) => applyStatusChange(current, changed));
     },
     [api],
   );

@@ -28,8 +28,10 @@ interface LinkEventData {
 
 /**
  * Takes over the response and writes the agent's events to it as `text/event-stream`.
- * Events of teams the agent is not a member of are not sent. The team list is read when the
- * stream opens; a client sees a membership change after it reconnects.
+ * Events of teams the agent is not a member of are not sent, except `link` and
+ * `work-item-status`, which also reach the teams that see the work item in the header view.
+ * The team list is read when the stream opens; a client sees a membership change after it
+ * reconnects.
  */
 export function createEventStream(options: EventStreamOptions): EventStream {
   const { request, reply, bus } = options;
@@ -76,6 +78,18 @@ export function createEventStream(options: EventStreamOptions): EventStream {
     });
   }
 
+  // The header view shows the status, so agents of teams that own a linked work item get the change too.
+  function onWorkItemStatus(payload: WorklinkEvents['work-item-status']): void {
+    if (!teamIds.has(payload.teamId) && !payload.linkedTeamIds.some((teamId) => teamIds.has(teamId))) return;
+    send('work-item-status', {
+      reference: payload.reference,
+      teamId: payload.teamId,
+      status: payload.status,
+      previousStatus: payload.previousStatus,
+      origin: payload.origin,
+    });
+  }
+
   async function onLink(payload: WorklinkEvents['link']): Promise<void> {
     const [low, high] = await Promise.all([
       findWorkItemById(options.database, payload.lowId),
@@ -94,6 +108,7 @@ export function createEventStream(options: EventStreamOptions): EventStream {
   const unsubscribe = [
     bus.on('message', onMessage),
     bus.on('work-item', onWorkItem),
+    bus.on('work-item-status', onWorkItemStatus),
     bus.on('link', (payload) => {
       onLink(payload).catch((error: unknown) => {
         request.log.error({ err: error, lowId: payload.lowId, highId: payload.highId }, 'link event lookup failed');

@@ -47,7 +47,8 @@ async function acceptQueryToken(request: FastifyRequest<{ Querystring: { access_
 
 /**
  * `GET /api/v1/events`: server-sent events for the authenticated agent, carrying the `message`,
- * `link` and `work-item` events of the agent's teams. The stream sends a heartbeat comment
+ * `link`, `work-item` and `work-item-status` events of the agent's teams, and the `link` and
+ * `work-item-status` events of work items linked to them. The stream sends a heartbeat comment
  * every 15 s and ends when the client disconnects or the server shuts down.
  */
 export const eventRoutes: FastifyPluginAsync = async (instance) => {
@@ -66,7 +67,9 @@ export const eventRoutes: FastifyPluginAsync = async (instance) => {
       schema: {
         summary: 'Stream notifications of your teams as server-sent events',
         description:
-          'Events: `message` (a message was attached to a work item), `work-item` (a work item was created) and `link` (two work items were linked), each with JSON data. ' +
+          'Events: `message` (a message was attached to a work item), `work-item` (a work item was created), `link` (two work items were linked) and `work-item-status` (the status of a work item changed), each with JSON data. ' +
+          'You get the events of work items of your teams, and `link` and `work-item-status` also for a work item of another team that is linked to one of yours, whose header view shows its status. ' +
+          '`work-item-status` data: `{"reference", "teamId", "status", "previousStatus", "origin"}`, where `origin` is `manual` for a change through `PATCH /api/v1/work-items/{reference}` and `message:{id}` when inbound message `id` moved a waiting work item back to `todo`. ' +
           'Send the token in the `Authorization` header, or as the `access_token` query parameter where the client cannot send headers (`EventSource`); the server never logs it. ' +
           'A comment line is sent every 15 seconds as a heartbeat.',
         tags: ['notifications'],

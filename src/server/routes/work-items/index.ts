@@ -22,6 +22,7 @@ import {
   findWorkItemByReference,
   findWorkItemsByIds,
   listLinkedItems,
+  listLinkedTeamIds,
   normalizeReference,
   setWorkItemStatus,
 } from '../../repositories/work-items.js';
@@ -266,7 +267,8 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
       schema: {
         summary: 'Change the status of a work item of your team',
         description:
-          'Members of the owning team may set `todo`, `in_progress`, `waiting` or `done` (see docs/status-model.md). The change is written to the audit log.',
+          'Members of the owning team may set `todo`, `in_progress`, `waiting` or `done` (see docs/status-model.md). The change is written to the audit log. ' +
+          'A new status is published as the `work-item-status` event of `GET /api/v1/events`; setting the current status again publishes nothing.',
         tags,
         security,
         params: ReferenceParams,
@@ -284,22 +286,43 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
         );
       }
       const { status } = request.body;
-      const updatedAt = await db.transaction().execute(async (trx) => {
-        const changedAt = await setWorkItemStatus(trx, item.id, status);
+      const change = await db.transaction().execute(async (trx) => {
+        const changed = await setWorkItemStatus(trx, item.id, status);
+        if (changed === undefined) {
+          throw new WorklinkError(
+            'WORKLINK_WORK_ITEM_NOT_FOUND',
+            `Work item ${item.reference} no longer exists: reload the list of work items.`,
+          );
+        }
         await recordAudit(trx, {
           actorAgentId: request.agent.id,
           action: 'work-item.status',
           subjectType: 'work_item',
           subjectId: item.reference,
-          detail: { from: item.status, to: status },
+          detail: { from: changed.previousStatus, to: status },
         });
-        return changedAt;
+        // Read in the transaction, so that the teams match the links at the moment of the change.
+        const linkedTeamIds =
+          changed.previousStatus === status ? [] : ((await listLinkedTeamIds(trx, [item.id])).get(item.id) ?? []);
+        return { ...changed, linkedTeamIds };
       });
+
+      if (change.previousStatus !== status) {
+        app.events.emit('work-item-status', {
+          workItemId: item.id,
+          reference: item.reference,
+          teamId: item.teamId,
+          status,
+          previousStatus: change.previousStatus,
+          linkedTeamIds: change.linkedTeamIds,
+          origin: 'manual',
+        });
+      }
       request.log.info(
-        { reference: item.reference, from: item.status, to: status, agentId: request.agent.id },
+        { reference: item.reference, from: change.previousStatus, to: status, agentId: request.agent.id },
         'work item status changed',
       );
-      return { reference: item.reference, status, updatedAt };
+      return { reference: item.reference, status, updatedAt: change.updatedAt };
     },
   );
 };
