@@ -13,6 +13,8 @@ import { OFFICE_JS_URL, chromiumAvailable, guardContext, launchChromium } from '
 import type { RouteGuard } from '../support/browser.js';
 import { fakeOfficeScript } from '../support/fake-office.js';
 import type { FakeComposeItem, FakeOfficeConfig, FakeOfficeState, FakeReadItem } from '../support/fake-office.js';
+import { seededItem } from '../support/seeded-items.js';
+import type { SeededItem } from '../support/seeded-items.js';
 
 // The pane under test is the built dist/addin, which the vitest global setup builds when it
 // is missing or older than its sources.
@@ -33,13 +35,8 @@ let ukToken: string;
 let directoryCache: string;
 const references: Record<string, string> = {};
 
-async function referenceOf(title: string): Promise<{ id: number; reference: string; teamId: number }> {
-  const row = await testApp.database.db
-    .selectFrom('work_items')
-    .select(['id', 'reference', 'team_id'])
-    .where('title', '=', title)
-    .executeTakeFirstOrThrow();
-  return { id: row.id, reference: row.reference, teamId: row.team_id };
+function referenceOf(title: string): Promise<SeededItem> {
+  return seededItem(testApp.database.db, title);
 }
 
 /** Stores a message routed to one work item, as the inbound router would. */

@@ -19,24 +19,11 @@ import type { TestApp } from '../support/app.js';
 import { availableDialects } from '../support/databases.js';
 import { openStream, parseEvents } from '../support/event-stream-client.js';
 import type { OpenStream } from '../support/event-stream-client.js';
-
-interface DemoItem {
-  id: number;
-  reference: string;
-  teamId: number;
-}
-
-async function demoItem(testApp: TestApp, title: string): Promise<DemoItem> {
-  const row = await testApp.database.db
-    .selectFrom('work_items')
-    .select(['id', 'reference', 'team_id'])
-    .where('title', '=', title)
-    .executeTakeFirstOrThrow();
-  return { id: row.id, reference: row.reference, teamId: row.team_id };
-}
+import { seededItem } from '../support/seeded-items.js';
+import type { SeededItem } from '../support/seeded-items.js';
 
 /** Sets a status in the database directly, which publishes no event. */
-async function putStatus(testApp: TestApp, item: DemoItem, status: WorkItemStatus): Promise<void> {
+async function putStatus(testApp: TestApp, item: SeededItem, status: WorkItemStatus): Promise<void> {
   await testApp.database.db.updateTable('work_items').set({ status }).where('id', '=', item.id).execute();
 }
 
@@ -67,9 +54,9 @@ function externalReply(messageId: string, to: string, from = 'orders@fabrikam.ex
 describe.each(await availableDialects())('work-item-status events on %s', (dialect) => {
   let testApp: TestApp;
   let origin: string;
-  let delivery: DemoItem;
-  let invoice: DemoItem;
-  let passwordReset: DemoItem;
+  let delivery: SeededItem;
+  let invoice: SeededItem;
+  let passwordReset: SeededItem;
   let teamC: number;
   const tokens: Record<string, string> = {};
   const streams: OpenStream[] = [];
@@ -78,9 +65,9 @@ describe.each(await availableDialects())('work-item-status events on %s', (diale
     testApp = await createTestApp(dialect, { seed: 'demo' });
     await testApp.app.listen({ host: '127.0.0.1', port: 0 });
     origin = originOf(testApp.app);
-    delivery = await demoItem(testApp, 'Delivery of order 4471 is late');
-    invoice = await demoItem(testApp, 'Invoice correction for order 4471');
-    passwordReset = await demoItem(testApp, 'Password reset for the supplier portal');
+    delivery = await seededItem(testApp.database.db, 'Delivery of order 4471 is late');
+    invoice = await seededItem(testApp.database.db, 'Invoice correction for order 4471');
+    passwordReset = await seededItem(testApp.database.db, 'Password reset for the supplier portal');
 
     teamC = (await createTeam(testApp.database.db, 'Team C (Legal)')).id;
     const db = testApp.database.db;
@@ -355,7 +342,7 @@ describe.runIf(hasPostgres)('work-item-status across instances on postgres', () 
   });
 
   it('reaches agents on the other instance once', async () => {
-    const delivery = await demoItem(testApp, 'Delivery of order 4471 is late');
+    const delivery = await seededItem(testApp.database.db, 'Delivery of order 4471 is late');
     const ukToken = await tokenOf(testApp.app, 'uk.agent@contoso.example');
     const ukOnSecond = await openStream(
       originOf(second),

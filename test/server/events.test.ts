@@ -6,15 +6,7 @@ import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
 import { openStream, parseEvents } from '../support/event-stream-client.js';
 import type { OpenStream } from '../support/event-stream-client.js';
-
-async function workItemId(testApp: TestApp, title: string): Promise<{ id: number; reference: string; teamId: number }> {
-  const row = await testApp.database.db
-    .selectFrom('work_items')
-    .select(['id', 'reference', 'team_id'])
-    .where('title', '=', title)
-    .executeTakeFirstOrThrow();
-  return { id: row.id, reference: row.reference, teamId: row.team_id };
-}
+import { seededItem } from '../support/seeded-items.js';
 
 describe('redactAccessToken', () => {
   it('hides the token and keeps other parameters', () => {
@@ -84,8 +76,8 @@ describe.each(await availableDialects())('GET /api/v1/events on %s', (dialect) =
     const uk = await open(`/api/v1/events?access_token=${encodeURIComponent(ukToken)}`);
     const pl = await open(`/api/v1/events?access_token=${encodeURIComponent(plToken)}`);
     await vi.waitFor(() => expect(openStreamCount(testApp.events)).toBe(2));
-    const delivery = await workItemId(testApp, 'Delivery of order 4471 is late');
-    const invoice = await workItemId(testApp, 'Invoice correction for order 4471');
+    const delivery = await seededItem(testApp.database.db, 'Delivery of order 4471 is late');
+    const invoice = await seededItem(testApp.database.db, 'Invoice correction for order 4471');
 
     testApp.events.emit('message', {
       workItemId: delivery.id,
@@ -131,7 +123,7 @@ describe.each(await availableDialects())('GET /api/v1/events on %s', (dialect) =
   it('numbers the events of one stream', async () => {
     const stream = await open(`/api/v1/events?access_token=${encodeURIComponent(ukToken)}`);
     await vi.waitFor(() => expect(stream.text()).toContain('retry:'));
-    const delivery = await workItemId(testApp, 'Delivery of order 4471 is late');
+    const delivery = await seededItem(testApp.database.db, 'Delivery of order 4471 is late');
 
     for (let i = 0; i < 2; i++) {
       testApp.events.emit('work-item', {
