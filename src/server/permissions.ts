@@ -1,4 +1,5 @@
 import type { Executor } from './repositories/executor.js';
+import { selectLinksWithTeams } from './repositories/work-items.js';
 
 export type WorkItemView = 'full' | 'header';
 
@@ -83,16 +84,7 @@ export async function workItemViews(
   if (rest.length === 0) {
     return views;
   }
-  const links = await db
-    .selectFrom('work_item_links')
-    .innerJoin('work_items as low', 'low.id', 'work_item_links.item_low_id')
-    .innerJoin('work_items as high', 'high.id', 'work_item_links.item_high_id')
-    .select([
-      'work_item_links.item_low_id',
-      'work_item_links.item_high_id',
-      'low.team_id as low_team',
-      'high.team_id as high_team',
-    ])
+  const links = await selectLinksWithTeams(db)
     .where((eb) =>
       eb.or([
         eb.and([eb('work_item_links.item_low_id', 'in', rest), eb('high.team_id', 'in', teamIds)]),

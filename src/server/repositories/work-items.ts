@@ -310,6 +310,20 @@ export async function listLinkedItems(db: Executor, workItemId: number): Promise
   return ids.map((id) => byId.get(id)).filter((item): item is WorkItemRecord => item !== undefined);
 }
 
+/** Selects links with the owning team of each side; callers add the condition. */
+export function selectLinksWithTeams(db: Executor) {
+  return db
+    .selectFrom('work_item_links')
+    .innerJoin('work_items as low', 'low.id', 'work_item_links.item_low_id')
+    .innerJoin('work_items as high', 'high.id', 'work_item_links.item_high_id')
+    .select([
+      'work_item_links.item_low_id',
+      'work_item_links.item_high_id',
+      'low.team_id as low_team',
+      'high.team_id as high_team',
+    ]);
+}
+
 /**
  * Returns, for each of `workItemIds`, the teams other than its own that own a work item linked to
  * it, in ascending order. Those teams' agents get the header view of it. Ids without such links are
@@ -320,16 +334,7 @@ export async function listLinkedTeamIds(db: Executor, workItemIds: readonly numb
     return new Map();
   }
   const ids = [...new Set(workItemIds)];
-  const links = await db
-    .selectFrom('work_item_links')
-    .innerJoin('work_items as low', 'low.id', 'work_item_links.item_low_id')
-    .innerJoin('work_items as high', 'high.id', 'work_item_links.item_high_id')
-    .select([
-      'work_item_links.item_low_id',
-      'work_item_links.item_high_id',
-      'low.team_id as low_team',
-      'high.team_id as high_team',
-    ])
+  const links = await selectLinksWithTeams(db)
     .where((eb) => eb.or([eb('work_item_links.item_low_id', 'in', ids), eb('work_item_links.item_high_id', 'in', ids)]))
     .execute();
 
