@@ -103,6 +103,34 @@ export const errorCatalog = {
     status: 409,
     description: 'Another agent already has this email address.',
   },
+  WORKLINK_MAILBOX_NOT_FOUND: {
+    status: 404,
+    description:
+      'No connected mailbox has this id: it does not exist, or it was disconnected. `POST /api/v1/admin/mailboxes` connects a disconnected address again.',
+  },
+  WORKLINK_TEAM_NOT_EMPTY: {
+    status: 409,
+    description:
+      'The team still has connected mailboxes, work items or agents, so it cannot be deleted; `details` gives the counts when they are known.',
+  },
+  WORKLINK_AGENT_NOT_FOUND: {
+    status: 404,
+    description:
+      'No agent with access has this id: it does not exist, or it was removed. `POST /api/v1/admin/agents` adds a removed agent again.',
+  },
+  WORKLINK_AGENT_REMOVED: {
+    status: 403,
+    description: 'The token is valid but an admin removed its agent; an admin must add the agent again.',
+  },
+  WORKLINK_LAST_ADMIN: {
+    status: 409,
+    description: 'The change would demote or remove the last admin, which would leave nobody to manage Worklink.',
+  },
+  WORKLINK_CONFIGURED_ADMIN: {
+    status: 409,
+    description:
+      'The agent is listed in `WORKLINK_ADMIN_EMAILS`, which makes it an admin at every start, so the API cannot demote or remove it.',
+  },
   WORKLINK_INVALID_ADDRESS: {
     status: 400,
     description: 'An email address is not of the form `local@domain`.',

@@ -277,7 +277,7 @@ async function demoTeamIds(db: Kysely<Database>): Promise<Record<TeamKey, number
     .execute();
   const teamOf = (address: string): number => {
     const row = rows.find((candidate) => candidate.address === address);
-    if (row === undefined) {
+    if (row === undefined || row.team_id === null) {
       throw new Error(`The demo seed has no mailbox ${address}; the server process did not seed the database.`);
     }
     return row.team_id;

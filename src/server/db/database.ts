@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import * as initial from './migrations/0001-initial.js';
 import * as pendingPlanIndex from './migrations/0002-pending-plan-index.js';
 import * as conversationLastSeen from './migrations/0003-conversation-last-seen.js';
+import * as disconnectAndRemove from './migrations/0004-disconnect-and-remove.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -25,6 +26,7 @@ const migrations: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-pending-plan-index': pendingPlanIndex,
   '0003-conversation-last-seen': conversationLastSeen,
+  '0004-disconnect-and-remove': disconnectAndRemove,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

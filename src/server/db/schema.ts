@@ -17,13 +17,16 @@ export interface MailboxTable {
   /** Primary SMTP address, lower-case. */
   address: string;
   display_name: string | null;
-  team_id: number;
+  /** The owning team; null only for a disconnected mailbox whose team was deleted. */
+  team_id: number | null;
   default_type: 'ticket' | 'case';
   created_at: string;
+  /** When an admin disconnected the mailbox; null while it is connected. */
+  disconnected_at: string | null;
 }
 
 export interface MailboxAliasTable {
-  /** Alias address, lower-case; unique across all mailboxes. */
+  /** Alias address, lower-case; unique across all mailboxes. Only connected mailboxes have aliases. */
   address: string;
   mailbox_id: number;
 }
@@ -35,6 +38,8 @@ export interface AgentTable {
   display_name: string;
   is_admin: number;
   created_at: string;
+  /** When an admin removed the agent; null while the agent has access. */
+  removed_at: string | null;
 }
 
 export interface AgentTeamTable {

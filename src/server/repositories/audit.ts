@@ -40,3 +40,22 @@ export async function listAudit(
     createdAt: row.created_at,
   }));
 }
+
+/**
+ * Lists the `keys` whose values differ between `before` and `after`, each as
+ * `{ from, to }`, for the detail of an update's audit entry. Arrays are
+ * compared by their JSON text, so their order counts.
+ */
+export function changedFields<T extends object>(
+  before: T,
+  after: T,
+  keys: readonly (keyof T & string)[],
+): Record<string, { from: unknown; to: unknown }> {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const key of keys) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      changes[key] = { from: before[key], to: after[key] };
+    }
+  }
+  return changes;
+}

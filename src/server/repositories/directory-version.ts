@@ -4,8 +4,8 @@ import type { Executor } from './executor.js';
 
 /**
  * Key of the `settings` row that changes with every admin change to mailboxes,
- * aliases, settings or team creation forms. Cached directories compare it to know whether they are
- * still current, also across server instances on one database.
+ * aliases, settings, team names or team creation forms, and with a team's deletion. Cached
+ * directories compare it to know whether they are still current, also across server instances on one database.
  */
 // NOTE: a new team changes no mailbox, so `createTeam` does not bump the version. The demo seed inserts its
 // mailboxes directly and bumps it only when it also writes the settings, that is on a store without settings.

@@ -1,5 +1,6 @@
 import { WorklinkError } from '../errors.js';
-import { isUniqueViolation, now } from './executor.js';
+import { bumpDirectoryVersion } from './directory-version.js';
+import { isForeignKeyViolation, isUniqueViolation, now } from './executor.js';
 import type { Executor } from './executor.js';
 
 export interface TeamRecord {
@@ -51,5 +52,120 @@ export async function requireTeam(db: Executor, id: number): Promise<TeamRecord>
       `Team ${id} does not exist: list teams with GET /api/v1/admin/teams.`,
     );
   }
+  return team;
+}
+
+/**
+ * Renames team `id` and bumps the directory version, because the directory
+ * lists each mailbox with its team's name. Returns the team before and after,
+ * equal when the name did not change. Throws `WORKLINK_TEAM_NOT_FOUND` and
+ * `WORKLINK_TEAM_NAME_TAKEN`.
+ */
+export async function renameTeam(
+  db: Executor,
+  id: number,
+  name: string,
+): Promise<{ before: TeamRecord; after: TeamRecord }> {
+  const before = await requireTeam(db, id);
+  if (before.name === name) {
+    return { before, after: before };
+  }
+  try {
+    await db.updateTable('teams').set({ name }).where('id', '=', id).execute();
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new WorklinkError(
+        'WORKLINK_TEAM_NAME_TAKEN',
+        `A team named "${name}" already exists: choose another name.`,
+        {
+          cause: error,
+        },
+      );
+    }
+    throw error;
+  }
+  await bumpDirectoryVersion(db);
+  return { before, after: { ...before, name } };
+}
+
+/** Counts of the connected mailboxes, work items and agents with access that still belong to a team. */
+export interface TeamContents {
+  mailboxes: number;
+  workItems: number;
+  agents: number;
+}
+
+async function countTeamContents(db: Executor, id: number): Promise<TeamContents> {
+  const mailboxes = await db
+    .selectFrom('mailboxes')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('team_id', '=', id)
+    .where('disconnected_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  const workItems = await db
+    .selectFrom('work_items')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('team_id', '=', id)
+    .executeTakeFirstOrThrow();
+  const agents = await db
+    .selectFrom('agent_teams')
+    .innerJoin('agents', 'agents.id', 'agent_teams.agent_id')
+    .select((eb) => eb.fn.countAll<number>().as('count'))
+    .where('agent_teams.team_id', '=', id)
+    .where('agents.removed_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return { mailboxes: Number(mailboxes.count), workItems: Number(workItems.count), agents: Number(agents.count) };
+}
+
+function counted(count: number, singular: string, plural: string): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+function teamNotEmpty(team: TeamRecord, contents: TeamContents): WorklinkError {
+  const parts = [
+    counted(contents.mailboxes, 'connected mailbox', 'connected mailboxes'),
+    counted(contents.workItems, 'work item', 'work items'),
+    counted(contents.agents, 'agent', 'agents'),
+  ];
+  return new WorklinkError(
+    'WORKLINK_TEAM_NOT_EMPTY',
+    `Team ${team.id} "${team.name}" still has ${parts.join(', ')}: move or disconnect its mailboxes and move its agents to other teams first. Work items stay with their team, so a team that has any can only be renamed.`,
+    { details: [contents] },
+  );
+}
+
+/**
+ * Deletes team `id` inside `db`, which should be a transaction, once it has no
+ * connected mailbox, work item or agent with access. Its creation form goes
+ * with it, its disconnected mailboxes keep their history without a team, and
+ * the directory version is bumped. Returns the deleted team. Throws
+ * `WORKLINK_TEAM_NOT_FOUND`, and `WORKLINK_TEAM_NOT_EMPTY` with the counts.
+ */
+export async function deleteTeam(db: Executor, id: number): Promise<TeamRecord> {
+  const team = await requireTeam(db, id);
+  const contents = await countTeamContents(db, id);
+  if (contents.mailboxes > 0 || contents.workItems > 0 || contents.agents > 0) {
+    throw teamNotEmpty(team, contents);
+  }
+
+  try {
+    await db.updateTable('mailboxes').set({ team_id: null }).where('team_id', '=', id).execute();
+    // Memberships of removed agents; removing an agent deletes them, but the demo seed may add them again.
+    await db.deleteFrom('agent_teams').where('team_id', '=', id).execute();
+    await db.deleteFrom('team_form_fields').where('team_id', '=', id).execute();
+    await db.deleteFrom('teams').where('id', '=', id).execute();
+  } catch (error) {
+    // A concurrent request added a mailbox or work item to the team after the counts above. PostgreSQL has
+    // aborted the transaction by now, so the message cannot give the new counts.
+    if (isForeignKeyViolation(error)) {
+      throw new WorklinkError(
+        'WORKLINK_TEAM_NOT_EMPTY',
+        `Team ${team.id} "${team.name}" got a mailbox or work item while it was being deleted: list its mailboxes and work items, then retry.`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+  await bumpDirectoryVersion(db);
   return team;
 }

@@ -35,9 +35,13 @@ async function mailbox(
 ): Promise<void> {
   const existing = await db
     .selectFrom('mailboxes')
-    .select('id')
+    .select(['id', 'disconnected_at'])
     .where('address', '=', entry.address)
     .executeTakeFirst();
+  // A mailbox that an admin disconnected stays so, without aliases.
+  if (existing !== undefined && existing.disconnected_at !== null) {
+    return;
+  }
   const id =
     existing?.id ??
     (
@@ -68,7 +72,15 @@ async function agent(db: Executor, email: string, displayName: string, teamIds: 
     .values({ email, display_name: displayName, is_admin: 0, created_at: now() })
     .onConflict((conflict) => conflict.column('email').doNothing())
     .execute();
-  const row = await db.selectFrom('agents').select('id').where('email', '=', email).executeTakeFirstOrThrow();
+  const row = await db
+    .selectFrom('agents')
+    .select(['id', 'removed_at'])
+    .where('email', '=', email)
+    .executeTakeFirstOrThrow();
+  // An agent that an admin removed stays so, without teams.
+  if (row.removed_at !== null) {
+    return;
+  }
   for (const id of teamIds) {
     await db
       .insertInto('agent_teams')

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { WorklinkError } from '../../errors.js';
-import { findAgentByEmail } from '../../repositories/agents.js';
+import { findAgentByEmail, findRemovalTime } from '../../repositories/agents.js';
 import { maskAddress } from '../../repositories/addresses.js';
 import { DevTokens, loadDevSecret } from './dev-tokens.js';
 import { EntraTokens } from './entra-tokens.js';
@@ -21,7 +21,7 @@ type PreHandler = (request: FastifyRequest, reply: FastifyReply) => Promise<void
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** preHandler: 401 without a valid token, 403 for an unknown agent, 429 over the rate limit; sets `request.agent`. */
+    /** preHandler: 401 without a valid token, 403 for an unknown or removed agent, 429 over the rate limit; sets `request.agent`. */
     authenticate: PreHandler;
     /** preHandler after `authenticate`: 403 unless the agent is an admin. */
     requireAdmin: PreHandler;
@@ -86,6 +86,14 @@ export const authPlugin = fp(
       const identity = await verifier.verify(bearerToken(request));
       const agent = await findAgentByEmail(app.database.db, identity.email);
       if (agent === undefined) {
+        const removedAt = await findRemovalTime(app.database.db, identity.email);
+        if (removedAt !== undefined) {
+          request.log.info({ user: maskAddress(identity.email) }, 'token of a removed agent');
+          throw new WorklinkError(
+            'WORKLINK_AGENT_REMOVED',
+            `${identity.email} was removed from Worklink at ${removedAt}: ask an admin to add the agent again with POST /api/v1/admin/agents.`,
+          );
+        }
         request.log.info({ user: maskAddress(identity.email) }, 'token of an unregistered user');
         throw new WorklinkError(
           'WORKLINK_AGENT_NOT_REGISTERED',

@@ -2,11 +2,13 @@ import type { FastifyPluginAsync } from 'fastify';
 import { Type } from '@fastify/type-provider-typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { normalizeAddress } from '../../repositories/addresses.js';
+import { removeAgent, requireActiveAgent, updateAgent } from '../../repositories/agent-changes.js';
 import { createAgent, listAgents } from '../../repositories/agents.js';
 import type { AgentRecord } from '../../repositories/agents.js';
-import { recordAudit } from '../../repositories/audit.js';
+import { changedFields, recordAudit } from '../../repositories/audit.js';
+import type { Executor } from '../../repositories/executor.js';
 import { requireTeam } from '../../repositories/teams.js';
-import { Agent, AgentRequest } from './schemas/admin.js';
+import { Agent, AgentListQuery, AgentParams, AgentRequest, AgentUpdateRequest } from './schemas/admin.js';
 
 function toResponse(agent: AgentRecord) {
   return {
@@ -15,26 +17,50 @@ function toResponse(agent: AgentRecord) {
     displayName: agent.displayName,
     admin: agent.isAdmin,
     teamIds: agent.teamIds,
+    removedAt: agent.removedAt,
   };
+}
+
+async function requireTeams(db: Executor, teamIds: readonly number[]): Promise<void> {
+  for (const teamId of teamIds) {
+    await requireTeam(db, teamId);
+  }
 }
 
 export const agentRoutes: FastifyPluginAsync = async (instance) => {
   const app = instance.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['admin'];
 
-  app.get('/agents', { schema: { summary: 'List agents', tags, response: { 200: Type.Array(Agent) } } }, async () =>
-    (await listAgents(app.database.db)).map(toResponse),
+  app.get(
+    '/agents',
+    {
+      schema: {
+        summary: 'List agents',
+        description: 'With `includeRemoved=true`, removed agents are listed too, with `removedAt`.',
+        tags,
+        querystring: AgentListQuery,
+        response: { 200: Type.Array(Agent) },
+      },
+    },
+    async (request) =>
+      (await listAgents(app.database.db, { includeRemoved: request.query.includeRemoved ?? false })).map(toResponse),
   );
 
   app.post(
     '/agents',
-    { schema: { summary: 'Add an agent to teams', tags, body: AgentRequest, response: { 201: Agent } } },
+    {
+      schema: {
+        summary: 'Add an agent to teams',
+        description: 'The email of a removed agent gives that agent access again, on the same agent id.',
+        tags,
+        body: AgentRequest,
+        response: { 201: Agent },
+      },
+    },
     async (request, reply) => {
       const email = normalizeAddress(request.body.email, 'email');
       const agent = await app.database.db.transaction().execute(async (trx) => {
-        for (const teamId of request.body.teamIds) {
-          await requireTeam(trx, teamId);
-        }
+        await requireTeams(trx, request.body.teamIds);
         const created = await createAgent(trx, {
           email,
           displayName: request.body.displayName.trim(),
@@ -43,7 +69,7 @@ export const agentRoutes: FastifyPluginAsync = async (instance) => {
         });
         await recordAudit(trx, {
           actorAgentId: request.agent.id,
-          action: 'agent.create',
+          action: created.restored ? 'agent.restore' : 'agent.create',
           subjectType: 'agent',
           subjectId: created.id,
           detail: { email, teamIds: created.teamIds, admin: created.isAdmin },
@@ -51,6 +77,89 @@ export const agentRoutes: FastifyPluginAsync = async (instance) => {
         return created;
       });
       return reply.status(201).send(toResponse(agent));
+    },
+  );
+
+  app.patch(
+    '/agents/:id',
+    {
+      schema: {
+        summary: "Change an agent's display name, admin flag or teams",
+        description:
+          'Fields left out keep their value; `teamIds` replaces all memberships. Demoting the last admin, or an ' +
+          'address in `WORKLINK_ADMIN_EMAILS`, returns 409. A removed agent returns 404.',
+        tags,
+        params: AgentParams,
+        body: AgentUpdateRequest,
+        response: { 200: Agent },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const body = request.body;
+      const { after } = await app.database.db.transaction().execute(async (trx) => {
+        await requireActiveAgent(trx, id);
+        await requireTeams(trx, body.teamIds ?? []);
+        const result = await updateAgent(
+          trx,
+          id,
+          {
+            ...(body.displayName === undefined ? {} : { displayName: body.displayName.trim() }),
+            ...(body.admin === undefined ? {} : { isAdmin: body.admin }),
+            ...(body.teamIds === undefined ? {} : { teamIds: body.teamIds }),
+          },
+          app.config.adminEmails,
+        );
+        if (result.after !== result.before) {
+          await recordAudit(trx, {
+            actorAgentId: request.agent.id,
+            action: 'agent.update',
+            subjectType: 'agent',
+            subjectId: id,
+            detail: {
+              email: result.before.email,
+              changes: changedFields(result.before, result.after, ['displayName', 'isAdmin', 'teamIds']),
+            },
+          });
+        }
+        return result;
+      });
+      return toResponse(after);
+    },
+  );
+
+  app.delete(
+    '/agents/:id',
+    {
+      schema: {
+        summary: "Remove an agent's access",
+        description:
+          "Every new request with the agent's tokens is rejected with 403, and its team memberships end. " +
+          'Audit records, send plans and work items that name the agent stay. Removing the last admin, or an ' +
+          'address in `WORKLINK_ADMIN_EMAILS`, returns 409. `POST /api/v1/admin/agents` with the same email gives ' +
+          'the agent access again.',
+        tags,
+        params: AgentParams,
+        response: { 200: Agent },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      // NOTE: an event stream (`GET /api/v1/events`) that the agent opened before the removal keeps sending the
+      // events of the agent's former teams until it closes, because the stream reads the teams once, when it opens.
+      const { before, removedAt } = await app.database.db.transaction().execute(async (trx) => {
+        const result = await removeAgent(trx, id, app.config.adminEmails);
+        await recordAudit(trx, {
+          actorAgentId: request.agent.id,
+          action: 'agent.remove',
+          subjectType: 'agent',
+          subjectId: id,
+          detail: { email: result.before.email, teamIds: result.before.teamIds, admin: result.before.isAdmin },
+        });
+        return result;
+      });
+      request.log.info({ agentId: id }, 'agent removed');
+      return toResponse({ ...before, isAdmin: false, teamIds: [], removedAt });
     },
   );
 };

@@ -3,7 +3,8 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { Static, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { recordAudit } from '../../repositories/audit.js';
 import { getTeamForm, putTeamForm } from '../../repositories/team-forms.js';
-import { createTeam, listTeams, requireTeam } from '../../repositories/teams.js';
+import { createTeam, deleteTeam, listTeams, renameTeam, requireTeam } from '../../repositories/teams.js';
+import { refreshDirectory } from './refresh-directory.js';
 import { FormFieldSchema, FormRequest, Team, TeamParams, TeamRequest } from './schemas/admin.js';
 
 const FormResponse = Type.Object({ teamId: Type.Integer(), fields: Type.Array(FormFieldSchema) });
@@ -44,6 +45,69 @@ export const teamRoutes: FastifyPluginAsync = async (instance) => {
         return created;
       });
       return reply.status(201).send(team);
+    },
+  );
+
+  app.patch(
+    '/teams/:id',
+    {
+      schema: {
+        summary: 'Rename a team',
+        description: 'Team names are unique; a conflict returns 409. Agents see the new name at their next refresh.',
+        tags,
+        params: TeamParams,
+        body: TeamRequest,
+        response: { 200: Team },
+      },
+    },
+    async (request) => {
+      const { before, after } = await app.database.db.transaction().execute(async (trx) => {
+        const result = await renameTeam(trx, request.params.id, request.body.name.trim());
+        if (result.after !== result.before) {
+          await recordAudit(trx, {
+            actorAgentId: request.agent.id,
+            action: 'team.update',
+            subjectType: 'team',
+            subjectId: request.params.id,
+            detail: { changes: { name: { from: result.before.name, to: result.after.name } } },
+          });
+        }
+        return result;
+      });
+      if (after !== before) {
+        await refreshDirectory(app, request.log);
+      }
+      return after;
+    },
+  );
+
+  app.delete(
+    '/teams/:id',
+    {
+      schema: {
+        summary: 'Delete a team',
+        description:
+          'Only a team without connected mailboxes, work items and agents can be deleted; otherwise 409 names what ' +
+          'is left. Its creation form is deleted with it, and its disconnected mailboxes keep their history without a team.',
+        tags,
+        params: TeamParams,
+        response: { 204: Type.Null({ description: 'The team was deleted.' }) },
+      },
+    },
+    async (request, reply) => {
+      await app.database.db.transaction().execute(async (trx) => {
+        const team = await deleteTeam(trx, request.params.id);
+        await recordAudit(trx, {
+          actorAgentId: request.agent.id,
+          action: 'team.delete',
+          subjectType: 'team',
+          subjectId: team.id,
+          detail: { name: team.name },
+        });
+      });
+      await refreshDirectory(app, request.log);
+      request.log.info({ teamId: request.params.id }, 'team deleted');
+      return reply.status(204).send(null);
     },
   );
 

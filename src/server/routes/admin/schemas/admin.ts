@@ -52,6 +52,8 @@ export const TeamRequest = Type.Object({ name: NonBlank(100) }, strict);
 export const Team = Type.Object({ id: Type.Integer(), name: Type.String(), createdAt: Type.String() });
 
 export const TeamParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict);
+export const MailboxParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict);
+export const AgentParams = Type.Object({ id: Type.Integer({ minimum: 1 }) }, strict);
 
 export const FormFieldSchema = Type.Object(
   {
@@ -70,25 +72,52 @@ export const FormFieldSchema = Type.Object(
 );
 export const FormRequest = Type.Object({ fields: Type.Array(FormFieldSchema, { maxItems: 50 }) }, strict);
 
+const DefaultType = Type.Union([Type.Literal('ticket'), Type.Literal('case')]);
+
 export const MailboxRequest = Type.Object(
   {
     address: Email,
     aliases: Type.Optional(Type.Array(Email, { maxItems: 50 })),
     teamId: Type.Integer({ minimum: 1 }),
-    defaultType: Type.Union([Type.Literal('ticket'), Type.Literal('case')]),
+    defaultType: DefaultType,
     displayName: Type.Optional(NonBlank(200)),
+  },
+  strict,
+);
+/** A merge patch of a mailbox: fields left out keep their value. */
+export const MailboxUpdateRequest = Type.Object(
+  {
+    displayName: Type.Optional(
+      Type.Union([NonBlank(200), Type.Null()], { description: 'The name shown to agents; null removes it.' }),
+    ),
+    defaultType: Type.Optional(DefaultType),
+    teamId: Type.Optional(Type.Integer({ minimum: 1 })),
+    aliases: Type.Optional(Type.Array(Email, { maxItems: 50, description: 'Replaces all aliases of the mailbox.' })),
   },
   strict,
 );
 export const Mailbox = Type.Object({
   id: Type.Integer(),
   address: Type.String(),
+  /** Always empty for a disconnected mailbox. */
   aliases: Type.Array(Type.String()),
-  teamId: Type.Integer(),
-  teamName: Type.String(),
+  /** Null only for a disconnected mailbox whose team was deleted. */
+  teamId: Type.Union([Type.Integer(), Type.Null()]),
+  teamName: Type.Union([Type.String(), Type.Null()]),
   defaultType: Type.String(),
   displayName: Type.Union([Type.String(), Type.Null()]),
+  disconnectedAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'When an admin disconnected the mailbox; null while it is connected.',
+  }),
 });
+export const MailboxListQuery = Type.Object(
+  {
+    includeDisconnected: Type.Optional(
+      Type.Boolean({ default: false, description: 'Also list disconnected mailboxes, which keep their history.' }),
+    ),
+  },
+  strict,
+);
 
 export const AgentRequest = Type.Object(
   {
@@ -99,13 +128,35 @@ export const AgentRequest = Type.Object(
   },
   strict,
 );
+/** A merge patch of an agent: fields left out keep their value. */
+export const AgentUpdateRequest = Type.Object(
+  {
+    displayName: Type.Optional(NonBlank(200)),
+    admin: Type.Optional(Type.Boolean()),
+    teamIds: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100, description: 'Replaces all team memberships.' }),
+    ),
+  },
+  strict,
+);
 export const Agent = Type.Object({
   id: Type.Integer(),
   email: Type.String(),
   displayName: Type.String(),
   admin: Type.Boolean(),
   teamIds: Type.Array(Type.Integer()),
+  removedAt: Type.Union([Type.String(), Type.Null()], {
+    description: 'When an admin removed the agent; null while the agent has access.',
+  }),
 });
+export const AgentListQuery = Type.Object(
+  {
+    includeRemoved: Type.Optional(
+      Type.Boolean({ default: false, description: 'Also list removed agents, whom audit records still name.' }),
+    ),
+  },
+  strict,
+);
 
 export const UnroutedMessage = Type.Object({
   /** Stored message id, which also names a message without a Message-ID in the route and dismiss requests. */
