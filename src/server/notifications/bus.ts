@@ -22,6 +22,11 @@ export interface WorklinkEvents {
     linkedTeamIds: number[];
     origin: string;
   };
+  /**
+   * An admin removed an agent or changed its team memberships. Open event streams of the
+   * agent end, so that the client reconnects with its current access. Never sent to clients.
+   */
+  'agent-access': { agentId: number };
 }
 
 export type WorklinkEventName = keyof WorklinkEvents;

@@ -17,6 +17,7 @@ const forwardedEvents: Record<WorklinkEventName, true> = {
   link: true,
   'work-item': true,
   'work-item-status': true,
+  'agent-access': true,
 };
 const eventNames = Object.keys(forwardedEvents) as WorklinkEventName[];
 

@@ -97,7 +97,7 @@ export const agentRoutes: FastifyPluginAsync = async (instance) => {
     async (request) => {
       const { id } = request.params;
       const body = request.body;
-      const { after } = await app.database.db.transaction().execute(async (trx) => {
+      const { before, after } = await app.database.db.transaction().execute(async (trx) => {
         await requireActiveAgent(trx, id);
         await requireTeams(trx, body.teamIds ?? []);
         const result = await updateAgent(
@@ -124,6 +124,9 @@ export const agentRoutes: FastifyPluginAsync = async (instance) => {
         }
         return result;
       });
+      if (after.teamIds.join() !== before.teamIds.join()) {
+        app.events.emit('agent-access', { agentId: id });
+      }
       return toResponse(after);
     },
   );
@@ -134,7 +137,8 @@ export const agentRoutes: FastifyPluginAsync = async (instance) => {
       schema: {
         summary: "Remove an agent's access",
         description:
-          "Every new request with the agent's tokens is rejected with 403, and its team memberships end. " +
+          "Every new request with the agent's tokens is rejected with 403, its team memberships end, and its open " +
+          'event streams close. ' +
           'Audit records, send plans and work items that name the agent stay. Removing the last admin, or an ' +
           'address in `WORKLINK_ADMIN_EMAILS`, returns 409. `POST /api/v1/admin/agents` with the same email gives ' +
           'the agent access again.',
@@ -145,8 +149,6 @@ export const agentRoutes: FastifyPluginAsync = async (instance) => {
     },
     async (request) => {
       const { id } = request.params;
-      // NOTE: an event stream (`GET /api/v1/events`) that the agent opened before the removal keeps sending the
-      // events of the agent's former teams until it closes, because the stream reads the teams once, when it opens.
       const { before, removedAt } = await app.database.db.transaction().execute(async (trx) => {
         const result = await removeAgent(trx, id, app.config.adminEmails);
         await recordAudit(trx, {
@@ -158,6 +160,7 @@ export const agentRoutes: FastifyPluginAsync = async (instance) => {
         });
         return result;
       });
+      app.events.emit('agent-access', { agentId: id });
       request.log.info({ agentId: id }, 'agent removed');
       return toResponse({ ...before, isAdmin: false, teamIds: [], removedAt });
     },

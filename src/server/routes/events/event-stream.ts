@@ -30,8 +30,8 @@ interface LinkEventData {
  * Takes over the response and writes the agent's events to it as `text/event-stream`.
  * Events of teams the agent is not a member of are not sent, except `link` and
  * `work-item-status`, which also reach the teams that see the work item in the header view.
- * The team list is read when the stream opens; a client sees a membership change after it
- * reconnects.
+ * The team list is read when the stream opens. When an admin removes the agent or changes its
+ * teams, the stream ends, and the client's reconnection reads the current access.
  */
 export function createEventStream(options: EventStreamOptions): EventStream {
   const { request, reply, bus } = options;
@@ -106,6 +106,9 @@ export function createEventStream(options: EventStreamOptions): EventStream {
   }
 
   const unsubscribe = [
+    bus.on('agent-access', (payload) => {
+      if (payload.agentId === request.agent.id) close();
+    }),
     bus.on('message', onMessage),
     bus.on('work-item', onWorkItem),
     bus.on('work-item-status', onWorkItemStatus),
