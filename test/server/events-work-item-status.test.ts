@@ -200,16 +200,33 @@ describe.each(await availableDialects())('work-item-status events on %s', (diale
     expect(statusEvents(pl!)).toEqual([]);
   });
 
-  it('skips an unchanged status', async () => {
+  it('leaves an unchanged status alone: no event, no audit entry, the same updatedAt', async () => {
     await putStatus(testApp, delivery, 'in_progress');
     const [uk, pl] = await openStreams('uk', 'pl');
+    const auditCount = async () =>
+      (
+        await testApp.database.db
+          .selectFrom('audit_log')
+          .select('id')
+          .where('action', '=', 'work-item.status')
+          .where('subject_id', '=', delivery.reference)
+          .execute()
+      ).length;
+    const auditBefore = await auditCount();
+    const { updated_at: updatedBefore } = await testApp.database.db
+      .selectFrom('work_items')
+      .select('updated_at')
+      .where('id', '=', delivery.id)
+      .executeTakeFirstOrThrow();
 
     const response = await patchStatus(delivery.reference, tokens.uk!, 'in_progress');
     expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ reference: delivery.reference, status: 'in_progress', updatedAt: updatedBefore });
     await drain([uk!, pl!]);
 
     expect(statusEvents(uk!)).toEqual([]);
     expect(statusEvents(pl!)).toEqual([]);
+    expect(await auditCount()).toBe(auditBefore);
   });
 
   it('skips a rejected change', async () => {

@@ -173,30 +173,32 @@ export async function createWorkItem(db: Executor, item: NewWorkItem): Promise<{
 }
 
 /**
- * Sets the status of work item `id` and its `updated_at`. Returns the status it replaced and the
- * new `updated_at`, or undefined when no such work item exists. Call it inside a transaction: the
- * first UPDATE takes the row lock on PostgreSQL, so the status read back is the one this change
- * replaces even while another transaction changes the same work item.
+ * Sets the status of work item `id` and, when the status changes, its `updated_at`. Returns the
+ * status it replaced and the `updated_at` the item has now, or undefined when no such work item
+ * exists. Call it inside a transaction: the first UPDATE, which changes nothing, takes the row lock
+ * on PostgreSQL, so the status read back is the one this change replaces even while another
+ * transaction changes the same work item.
  */
 export async function setWorkItemStatus(
   db: Executor,
   id: number,
   status: WorkItemStatus,
 ): Promise<{ previousStatus: WorkItemStatus; updatedAt: string } | undefined> {
-  const updatedAt = now();
   const locked = await db
     .updateTable('work_items')
-    .set({ updated_at: updatedAt })
+    .set((eb) => ({ status: eb.ref('status') }))
     .where('id', '=', id)
-    .returning('status')
+    .returning(['status', 'updated_at'])
     .executeTakeFirst();
   if (locked === undefined) {
     return undefined;
   }
-
-  if (locked.status !== status) {
-    await db.updateTable('work_items').set({ status }).where('id', '=', id).execute();
+  if (locked.status === status) {
+    return { previousStatus: locked.status, updatedAt: locked.updated_at };
   }
+
+  const updatedAt = now();
+  await db.updateTable('work_items').set({ status, updated_at: updatedAt }).where('id', '=', id).execute();
   return { previousStatus: locked.status, updatedAt };
 }
 

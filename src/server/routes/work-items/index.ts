@@ -268,7 +268,7 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
         summary: 'Change the status of a work item of your team',
         description:
           'Members of the owning team may set `todo`, `in_progress`, `waiting` or `done` (see docs/status-model.md). The change is written to the audit log. ' +
-          'A new status is published as the `work-item-status` event of `GET /api/v1/events`; setting the current status again publishes nothing.',
+          'A new status is published as the `work-item-status` event of `GET /api/v1/events`; setting the current status again changes nothing, and publishes and audits nothing.',
         tags,
         security,
         params: ReferenceParams,
@@ -294,6 +294,9 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
             `Work item ${item.reference} no longer exists: reload the list of work items.`,
           );
         }
+        if (changed.previousStatus === status) {
+          return { ...changed, linkedTeamIds: [] };
+        }
         await recordAudit(trx, {
           actorAgentId: request.agent.id,
           action: 'work-item.status',
@@ -302,8 +305,7 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
           detail: { from: changed.previousStatus, to: status },
         });
         // Read in the transaction, so that the teams match the links at the moment of the change.
-        const linkedTeamIds =
-          changed.previousStatus === status ? [] : ((await listLinkedTeamIds(trx, [item.id])).get(item.id) ?? []);
+        const linkedTeamIds = (await listLinkedTeamIds(trx, [item.id])).get(item.id) ?? [];
         return { ...changed, linkedTeamIds };
       });
 
