@@ -120,7 +120,7 @@ export const errorCatalog = {
   },
   WORKLINK_AGENT_REMOVED: {
     status: 403,
-    description: 'The token is valid but an admin removed its agent; an admin must add the agent again.',
+    description: 'An admin removed the agent of this token or dev sign-in; an admin must add the agent again.',
   },
   WORKLINK_LAST_ADMIN: {
     status: 409,

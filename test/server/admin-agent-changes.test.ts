@@ -204,7 +204,8 @@ describe.each(await availableDialects())('admin agent changes on %s', (dialect) 
       });
 
       expect(response.statusCode).toBe(403);
-      expect(response.json().code).toBe('WORKLINK_DEV_TOKEN_REJECTED');
+      expect(response.json().code).toBe('WORKLINK_AGENT_REMOVED');
+      expect(response.json().message).toContain('was removed from Worklink');
     });
 
     it('lists the agent only with includeRemoved', async () => {

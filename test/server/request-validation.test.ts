@@ -128,7 +128,7 @@ describe.each(await availableDialects())('request validation on %s', (dialect) =
         { teamId: ukTeam, type: 'ticket', title: 'Order 1', requester: 7 },
         agent,
       );
-      expect(error.details).toEqual([{ field: 'requester', problem: 'must be a string or null; got 7' }]);
+      expect(error.details).toEqual([{ field: 'requester', problem: 'must be text or null; got 7' }]);
     });
   });
 
@@ -243,7 +243,7 @@ describe.each(await availableDialects())('request validation on %s', (dialect) =
   describe('a value of the wrong type in a JSON body', () => {
     it('is not converted into a team name', async () => {
       const error = await rejected('POST', '/api/v1/admin/teams', { name: 5 });
-      expect(error.message).toBe('Field "name" in the body must be a string; got 5.');
+      expect(error.message).toBe('Field "name" in the body must be text; got 5.');
 
       const teams = (await call('GET', '/api/v1/admin/teams')).json() as { name: string }[];
       expect(teams.map((team) => team.name)).not.toContain('5');
@@ -282,7 +282,25 @@ describe.each(await availableDialects())('request validation on %s', (dialect) =
 
       const badQuery = await call('GET', '/api/v1/work-items?team=first', undefined, agent);
       expect(badQuery.statusCode).toBe(400);
-      expect(badQuery.json().message).toBe('Field "team" in the querystring must be an integer; got "first".');
+      expect(badQuery.json().message).toBe('Field "team" in the query string must be an integer; got "first".');
+
+      const badPath = await call('GET', '/api/v1/admin/teams/first/form');
+      expect(badPath.statusCode).toBe(400);
+      expect(badPath.json().message).toBe('Field "id" in the URL path must be an integer; got "first".');
+    });
+  });
+
+  describe('a value outside its limits', () => {
+    it.each([
+      ['an empty value', '', 'Field "conversationId" in the body must not be empty; got "".'],
+      [
+        'a value over the length limit',
+        'A'.repeat(1001),
+        'Field "conversationId" in the body must be at most 1000 characters long; got 1001 characters.',
+      ],
+    ])('names %s', async (_case, conversationId, message) => {
+      const error = await rejected('POST', '/api/v1/conversations', { conversationId }, agent);
+      expect(error.message).toBe(message);
     });
   });
 });

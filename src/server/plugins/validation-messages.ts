@@ -44,6 +44,23 @@ function received(value: unknown): string {
   return String(value);
 }
 
+/** Names where a field was sent, in the words of an HTTP client rather than Fastify's. */
+const contextNames: Record<string, string> = {
+  body: 'body',
+  params: 'URL path',
+  querystring: 'query string',
+  headers: 'headers',
+};
+
+function contextName(context: string | undefined): string {
+  return context === undefined ? 'request' : (contextNames[context] ?? context);
+}
+
+/** Names a count of things: `1 character`, `3 items`. */
+function count(limit: unknown, noun: string): string {
+  return `${String(limit)} ${noun}${limit === 1 ? '' : 's'}`;
+}
+
 /** Lists allowed values: plain words bare, anything else as JSON. */
 function allowedList(values: readonly unknown[]): string {
   return values
@@ -52,7 +69,7 @@ function allowedList(values: readonly unknown[]): string {
 }
 
 const typeNames: Record<string, string> = {
-  string: 'a string',
+  string: 'text',
   integer: 'an integer',
   number: 'a number',
   boolean: 'true or false',
@@ -169,6 +186,23 @@ function describeProblem(error: ValidationError): { problem: string; specific: b
     }
     case 'required':
       return { problem: 'is missing: add it', specific: true };
+    case 'minLength':
+      return error.params.limit === 1
+        ? { problem: `must not be empty${got}`, specific: true }
+        : { problem: `must be at least ${count(error.params.limit, 'character')} long${got}`, specific: true };
+    case 'maxLength': {
+      // Repeating a value that is too long helps nobody, so only its length is named.
+      const length = typeof error.data === 'string' ? `; got ${count(error.data.length, 'character')}` : '';
+      return { problem: `must be at most ${count(error.params.limit, 'character')} long${length}`, specific: true };
+    }
+    case 'minimum':
+      return { problem: `must be at least ${String(error.params.limit)}${got}`, specific: true };
+    case 'maximum':
+      return { problem: `must be at most ${String(error.params.limit)}${got}`, specific: true };
+    case 'minItems':
+      return { problem: `must list at least ${count(error.params.limit, 'item')}`, specific: true };
+    case 'maxItems':
+      return { problem: `must list at most ${count(error.params.limit, 'item')}`, specific: true };
     default:
       return { problem: error.message ?? error.keyword, specific: false };
   }
@@ -187,7 +221,7 @@ export function translateValidation(
     );
     return new WorklinkError(
       'WORKLINK_UNKNOWN_FIELD',
-      `Unknown field "${fields[0]}" in the ${context ?? 'request'}: remove it; see the schema at /docs.`,
+      `Unknown field "${fields[0]}" in the ${contextName(context)}: remove it; see the schema at /docs.`,
       { details: fields.map((field) => ({ field })) },
     );
   }
@@ -200,7 +234,7 @@ export function translateValidation(
   const advice = first.specific ? '.' : ': fix it; see the schema at /docs.';
   return new WorklinkError(
     'WORKLINK_VALIDATION_FAILED',
-    `Field "${first.field}" in the ${context ?? 'request'} ${first.problem}${advice}`,
+    `Field "${first.field}" in the ${contextName(context)} ${first.problem}${advice}`,
     { details: problems.map(({ field, problem }) => ({ field, problem })) },
   );
 }

@@ -60,7 +60,7 @@ async function assertAnotherAdminRemains(
   if (configuredAdmins.includes(agent.email)) {
     throw new WorklinkError(
       'WORKLINK_CONFIGURED_ADMIN',
-      `${agent.email} is listed in WORKLINK_ADMIN_EMAILS, which makes it an admin at every start, so it cannot be ${action === 'demote' ? 'demoted' : 'removed'} here: remove it from WORKLINK_ADMIN_EMAILS and restart the server first.`,
+      `${agent.email} is listed in WORKLINK_ADMIN_EMAILS, which makes it an admin at every start, so it cannot be ${action === 'demote' ? 'demoted' : 'removed'} here: set WORKLINK_ADMIN_EMAILS without it and restart the server first. With WORKLINK_SEED=demo an unset or empty WORKLINK_ADMIN_EMAILS means admin@contoso.example; set it to \`,\` for no configured admin.`,
     );
   }
 

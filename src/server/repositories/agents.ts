@@ -54,6 +54,14 @@ export async function findRemovalTime(db: Executor, email: string): Promise<stri
   return row?.removed_at ?? undefined;
 }
 
+/** The error for a token or sign-in of an agent that an admin removed at `removedAt`. */
+export function agentRemovedError(email: string, removedAt: string): WorklinkError {
+  return new WorklinkError(
+    'WORKLINK_AGENT_REMOVED',
+    `${email} was removed from Worklink at ${removedAt}: ask an admin to add the agent again with POST /api/v1/admin/agents.`,
+  );
+}
+
 /** Lists agents by id, only those with access unless `includeRemoved`, or only agent `id` when given. */
 export async function listAgents(
   db: Executor,

@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
 import { WorklinkError } from '../../errors.js';
-import { findAgentByEmail, findRemovalTime } from '../../repositories/agents.js';
+import { agentRemovedError, findAgentByEmail, findRemovalTime } from '../../repositories/agents.js';
 import { maskAddress } from '../../repositories/addresses.js';
 import { DevTokens, loadDevSecret } from './dev-tokens.js';
 import { EntraTokens } from './entra-tokens.js';
@@ -89,10 +89,7 @@ export const authPlugin = fp(
         const removedAt = await findRemovalTime(app.database.db, identity.email);
         if (removedAt !== undefined) {
           request.log.info({ user: maskAddress(identity.email) }, 'token of a removed agent');
-          throw new WorklinkError(
-            'WORKLINK_AGENT_REMOVED',
-            `${identity.email} was removed from Worklink at ${removedAt}: ask an admin to add the agent again with POST /api/v1/admin/agents.`,
-          );
+          throw agentRemovedError(identity.email, removedAt);
         }
         request.log.info({ user: maskAddress(identity.email) }, 'token of an unregistered user');
         throw new WorklinkError(

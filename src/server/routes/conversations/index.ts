@@ -72,7 +72,7 @@ export const conversationRoutes: FastifyPluginAsync = async (instance) => {
         if (item === undefined || (await workItemView(db, request.agent, item.id)) !== 'full') {
           throw new WorklinkError(
             'WORKLINK_WORK_ITEM_NOT_FOUND',
-            `Work item ${reference} does not exist or is not one of your teams': check the reference.`,
+            `Work item ${reference} does not exist or does not belong to one of your teams: check the reference.`,
           );
         }
         targets = [item.id];

@@ -3,7 +3,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { WorklinkError } from '../../errors.js';
 import { maskAddress, normalizeAddress } from '../../repositories/addresses.js';
-import { findAgentByEmail } from '../../repositories/agents.js';
+import { agentRemovedError, findAgentByEmail, findRemovalTime } from '../../repositories/agents.js';
 
 const TokenRequest = Type.Object(
   { email: Type.String({ minLength: 3, maxLength: 320 }) },
@@ -38,6 +38,10 @@ export const devRoutes: FastifyPluginAsync = async (instance) => {
       const known =
         app.config.adminEmails.includes(email) || (await findAgentByEmail(app.database.db, email)) !== undefined;
       if (!known) {
+        const removedAt = await findRemovalTime(app.database.db, email);
+        if (removedAt !== undefined) {
+          throw agentRemovedError(email, removedAt);
+        }
         throw new WorklinkError(
           'WORKLINK_DEV_TOKEN_REJECTED',
           `"${request.body.email}" is neither an agent nor in WORKLINK_ADMIN_EMAILS: add the agent first, or use an admin address.`,
