@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/server/db/schema.js';
+import { createAgent } from '../../src/server/repositories/agents.js';
 import { availableDialects } from '../support/databases.js';
 import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
@@ -388,6 +389,45 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(await replyPlan('RE: Pallets')).toBe(first.json().reference);
     // A reference in the subject names the item outright.
     expect(await replyPlan(`RE: [${second.json().reference}] Pallets`)).toBe(second.json().reference);
+  });
+
+  it('answers a shared conversation on the work item that the replying agent opened last', async () => {
+    const first = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Crates' });
+    const second = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Crates' });
+    await createAgent(test.database.db, {
+      email: 'uk.colleague@contoso.example',
+      displayName: 'UK Colleague',
+      isAdmin: false,
+      teamIds: [teamA],
+    });
+    await createAgent(test.database.db, {
+      email: 'uk.newcomer@contoso.example',
+      displayName: 'UK Newcomer',
+      isAdmin: false,
+      teamIds: [teamA],
+    });
+    const colleague = await test.tokenFor('uk.colleague@contoso.example');
+    const newcomer = await test.tokenFor('uk.newcomer@contoso.example');
+    const conversationId = 'AAQkAGI2-conversation-two-agents';
+    const open = (token: string, reference: string) =>
+      call('POST', '/api/v1/conversations', token, { conversationId, reference });
+    const replyPlan = async (token: string) => {
+      const response = await call('POST', '/api/v1/send-plans', token, {
+        conversationId,
+        subject: 'RE: Crates',
+        recipients: [{ field: 'to', emailAddress: 'orders@fabrikam.example', displayName: 'Fabrikam Orders' }],
+      });
+      expect(response.statusCode).toBe(201);
+      return response.json().currentReference as string;
+    };
+
+    await open(uk, second.json().reference);
+    await open(colleague, first.json().reference);
+
+    expect(await replyPlan(uk)).toBe(second.json().reference);
+    expect(await replyPlan(colleague)).toBe(first.json().reference);
+    // An agent who opened neither gets the one the team opened last.
+    expect(await replyPlan(newcomer)).toBe(first.json().reference);
   });
 
   it('rejects a conversation report for an item of another team', async () => {

@@ -9,6 +9,7 @@ import * as initial from './migrations/0001-initial.js';
 import * as pendingPlanIndex from './migrations/0002-pending-plan-index.js';
 import * as conversationLastSeen from './migrations/0003-conversation-last-seen.js';
 import * as disconnectAndRemove from './migrations/0004-disconnect-and-remove.js';
+import * as conversationViews from './migrations/0005-conversation-views.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -27,6 +28,7 @@ const migrations: Record<string, Migration> = {
   '0002-pending-plan-index': pendingPlanIndex,
   '0003-conversation-last-seen': conversationLastSeen,
   '0004-disconnect-and-remove': disconnectAndRemove,
+  '0005-conversation-views': conversationViews,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -93,6 +93,14 @@ export interface ConversationTable {
   last_seen_at: string;
 }
 
+/** Work items of a conversation that one agent opened in the pane or answered, and when. */
+export interface ConversationViewTable {
+  conversation_id: string;
+  agent_id: number;
+  work_item_id: number;
+  seen_at: string;
+}
+
 /** Raw MIME, stored once per content hash. */
 export interface MimeBlobTable {
   /** SHA-256 of the raw message, hex. */
@@ -222,6 +230,7 @@ export interface Database {
   reference_counters: ReferenceCounterTable;
   work_item_links: WorkItemLinkTable;
   conversations: ConversationTable;
+  conversation_views: ConversationViewTable;
   mime_blobs: MimeBlobTable;
   messages: MessageTable;
   message_routes: MessageRouteTable;

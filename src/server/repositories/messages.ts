@@ -131,3 +131,33 @@ export async function recordConversation(
     )
     .execute();
 }
+
+/**
+ * Records that agent `agentId` opened or answered the conversation's messages of
+ * `workItemIds` now, so that the agent's next reply in it goes to one of them.
+ */
+export async function recordConversationView(
+  db: Executor,
+  conversationId: string,
+  agentId: number,
+  workItemIds: number[],
+): Promise<void> {
+  if (workItemIds.length === 0) {
+    return;
+  }
+  const seenAt = now();
+  await db
+    .insertInto('conversation_views')
+    .values(
+      [...new Set(workItemIds)].map((workItemId) => ({
+        conversation_id: conversationId,
+        agent_id: agentId,
+        work_item_id: workItemId,
+        seen_at: seenAt,
+      })),
+    )
+    .onConflict((conflict) =>
+      conflict.columns(['conversation_id', 'agent_id', 'work_item_id']).doUpdateSet({ seen_at: seenAt }),
+    )
+    .execute();
+}

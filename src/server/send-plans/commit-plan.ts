@@ -6,7 +6,7 @@ import { WorklinkError } from '../errors.js';
 import type { EventBus, WorklinkEvents } from '../notifications/bus.js';
 import { recordAudit } from '../repositories/audit.js';
 import { now, parseJson } from '../repositories/executor.js';
-import { recordConversation } from '../repositories/messages.js';
+import { recordConversation, recordConversationView } from '../repositories/messages.js';
 import type { Executor } from '../repositories/executor.js';
 import { createWorkItem, findWorkItemById, linkWorkItems } from '../repositories/work-items.js';
 import type { WorkItemRecord } from '../repositories/work-items.js';
@@ -163,6 +163,7 @@ async function applyPlan(
 
   if (plan.conversationId !== null && plan.conversationId !== '') {
     await recordConversation(tx, plan.conversationId, involvedItems, 'plan');
+    await recordConversationView(tx, plan.conversationId, agent.id, involvedItems);
   }
 
   const rewrite = rewritePlanRecipients(stored, current, targets);

@@ -40,12 +40,7 @@ export async function resolveCurrentItem(
 
   const subjectReferences = findReferencesInSubject(request.subject);
   if (request.conversationId !== undefined && request.conversationId !== '') {
-    const byConversation = await findWorkItemByConversation(
-      db,
-      request.conversationId,
-      agent.teamIds,
-      subjectReferences,
-    );
+    const byConversation = await findWorkItemByConversation(db, request.conversationId, agent, subjectReferences);
     if (byConversation !== undefined) {
       return byConversation;
     }

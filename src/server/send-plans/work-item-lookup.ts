@@ -2,6 +2,7 @@ import { ReusableQuery } from '../db/reusable-query.js';
 import type { Executor } from '../repositories/executor.js';
 import { findWorkItemsByIds } from '../repositories/work-items.js';
 import type { WorkItemRecord } from '../repositories/work-items.js';
+import type { PlanAgent } from './plan-record.js';
 
 // Send plans read work items through `repositories/work-items.ts`. The two queries
 // here are the ones that only send plans need, so the repository does not offer them.
@@ -22,23 +23,47 @@ const selectConversationRecords = new ReusableQuery(1, (db, conversationId: stri
   db.selectFrom('conversations').select(['work_item_id', 'last_seen_at']).where('conversation_id', '=', conversationId),
 );
 
+const selectAgentViews = new ReusableQuery(2, (db, conversationId: string, agentId: number) =>
+  db
+    .selectFrom('conversation_views')
+    .select(['work_item_id', 'seen_at'])
+    .where('conversation_id', '=', conversationId)
+    .where('agent_id', '=', agentId),
+);
+
+/** Picks the item with the latest time in `seenAt`; the higher id breaks a tie. Undefined when none has a time. */
+function latestSeen(items: WorkItemRecord[], seenAt: Map<number, string>): WorkItemRecord | undefined {
+  let found: { item: WorkItemRecord; time: string } | undefined;
+  for (const item of items) {
+    const time = seenAt.get(item.id);
+    if (
+      time !== undefined &&
+      (found === undefined || time > found.time || (time === found.time && item.id > found.item.id))
+    ) {
+      found = { item, time };
+    }
+  }
+  return found?.item;
+}
+
 /**
- * Finds the work item of one of `teamIds` that an Outlook `conversationId`
+ * Finds the work item of one of the agent's teams that an Outlook `conversationId`
  * belongs to, or undefined. One conversation can hold several work items of a
  * team, for example two requests with the same subject. Then the item whose
- * reference `subjectReferences` names wins, else the item the conversation
- * was last seen for (opened in the pane, answered, or synced), else the newer item.
+ * reference `subjectReferences` names wins, else the item the agent itself last
+ * opened or answered in the conversation, else the item the conversation was
+ * last seen for by anyone (opened in the pane, answered, or synced).
  */
 export async function findWorkItemByConversation(
   db: Executor,
   conversationId: string,
-  teamIds: number[],
+  agent: PlanAgent,
   subjectReferences: readonly string[] = [],
 ): Promise<WorkItemRecord | undefined> {
-  if (teamIds.length === 0) {
+  if (agent.teamIds.length === 0) {
     return undefined;
   }
-  // Two primary-key lookups, because on SQLite the join with its ORDER BY cost several times
+  // Primary-key lookups, because on SQLite the join with its ORDER BY cost several times
   // as much, even for an unknown conversation, which is the common case.
   const records = await selectConversationRecords.rows(db, conversationId);
   if (records.length === 0) {
@@ -49,22 +74,15 @@ export async function findWorkItemByConversation(
     db,
     records.map((record) => record.work_item_id),
   );
-  let found: { item: WorkItemRecord; seenAt: string } | undefined;
-  for (const record of records) {
-    const item = items.get(record.work_item_id);
-    if (item === undefined || !teamIds.includes(item.teamId)) {
-      continue;
-    }
-    if (subjectReferences.includes(item.reference)) {
-      return item;
-    }
-    if (
-      found === undefined ||
-      record.last_seen_at > found.seenAt ||
-      (record.last_seen_at === found.seenAt && item.id > found.item.id)
-    ) {
-      found = { item, seenAt: record.last_seen_at };
-    }
+  const candidates = records
+    .map((record) => items.get(record.work_item_id))
+    .filter((item): item is WorkItemRecord => item !== undefined && agent.teamIds.includes(item.teamId));
+  const named = candidates.find((item) => subjectReferences.includes(item.reference));
+  if (named !== undefined || candidates.length < 2) {
+    return named ?? candidates[0];
   }
-  return found?.item;
+
+  const views = await selectAgentViews.rows(db, conversationId, agent.id);
+  const own = latestSeen(candidates, new Map(views.map((view) => [view.work_item_id, view.seen_at])));
+  return own ?? latestSeen(candidates, new Map(records.map((record) => [record.work_item_id, record.last_seen_at])));
 }

@@ -6,6 +6,7 @@ import { workItemView, workItemViews } from '../../permissions.js';
 import {
   bareMessageId,
   recordConversation,
+  recordConversationView,
   workItemIdsByConversation,
   workItemIdsByMessageId,
 } from '../../repositories/messages.js';
@@ -89,6 +90,7 @@ export const conversationRoutes: FastifyPluginAsync = async (instance) => {
 
       // Opening a message marks its conversation as seen now, so a reply the agent writes next goes to its item.
       await recordConversation(db, conversationId, targets, 'pane');
+      await recordConversationView(db, conversationId, request.agent.id, targets);
       request.log.info({ agentId: request.agent.id, workItems: targets.length }, 'conversation reported');
 
       const ids = await workItemIdsByConversation(db, conversationId);
