@@ -9,6 +9,13 @@ export interface TeamRecord {
   createdAt: string;
 }
 
+/** The error for a team name that another team has; `cause` is the database's unique violation. */
+function teamNameTaken(name: string, cause: unknown): WorklinkError {
+  return new WorklinkError('WORKLINK_TEAM_NAME_TAKEN', `A team named "${name}" already exists: choose another name.`, {
+    cause,
+  });
+}
+
 /** Inserts a team; throws `WORKLINK_TEAM_NAME_TAKEN` when the name exists. */
 export async function createTeam(db: Executor, name: string): Promise<TeamRecord> {
   const createdAt = now();
@@ -20,16 +27,7 @@ export async function createTeam(db: Executor, name: string): Promise<TeamRecord
       .executeTakeFirstOrThrow();
     return { id: row.id, name, createdAt };
   } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new WorklinkError(
-        'WORKLINK_TEAM_NAME_TAKEN',
-        `A team named "${name}" already exists: choose another name.`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
+    throw isUniqueViolation(error) ? teamNameTaken(name, error) : error;
   }
 }
 
@@ -73,16 +71,7 @@ export async function renameTeam(
   try {
     await db.updateTable('teams').set({ name }).where('id', '=', id).execute();
   } catch (error) {
-    if (isUniqueViolation(error)) {
-      throw new WorklinkError(
-        'WORKLINK_TEAM_NAME_TAKEN',
-        `A team named "${name}" already exists: choose another name.`,
-        {
-          cause: error,
-        },
-      );
-    }
-    throw error;
+    throw isUniqueViolation(error) ? teamNameTaken(name, error) : error;
   }
   await bumpDirectoryVersion(db);
   return { before, after: { ...before, name } };
