@@ -365,7 +365,7 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(repeat.json().workItems).toHaveLength(1);
   });
 
-  it('answers a shared conversation on the work item whose message the agent opened last', async () => {
+  it('picks the last opened item of a shared conversation', async () => {
     // Two requests with the same subject, which Outlook files in one conversation.
     const first = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Pallets' });
     const second = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Pallets' });
@@ -391,7 +391,7 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(await replyPlan(`RE: [${second.json().reference}] Pallets`)).toBe(second.json().reference);
   });
 
-  it('answers a shared conversation on the work item that the replying agent opened last', async () => {
+  it('prefers the item the replying agent opened', async () => {
     const first = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Crates' });
     const second = await call('POST', '/api/v1/work-items', uk, { teamId: teamA, type: 'ticket', title: 'Crates' });
     await createAgent(test.database.db, {

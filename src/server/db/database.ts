@@ -62,8 +62,8 @@ export function openDatabase(url: string): DatabaseHandle {
     const sqlite = new SQLite(file);
     sqlite.pragma('journal_mode = WAL');
     // A commit survives a crash of this process, but not a power failure or an operating system crash, which
-    // FULL would survive at the cost of one fsync per commit. SQLite is the trial store; the admin guide says so
-    // and sends production to PostgreSQL.
+    // FULL would survive at the cost of one fsync per commit. SQLite is the trial store, and the admin guide
+    // recommends PostgreSQL for production.
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');

@@ -86,7 +86,7 @@ export interface WorkItemLinkTable {
 export interface ConversationTable {
   conversation_id: string;
   work_item_id: number;
-  /** How the conversation was first recorded for the work item: `graph`, `pane` or `plan`. */
+  /** Source that first recorded the conversation for the work item: `graph`, `pane` or `plan`. */
   source: string;
   created_at: string;
   /** When the conversation was last reported, committed in a plan or synced for this work item. */

@@ -54,7 +54,7 @@ export async function findRemovalTime(db: Executor, email: string): Promise<stri
   return row?.removed_at ?? undefined;
 }
 
-/** The error for a token or sign-in of an agent that an admin removed at `removedAt`. */
+/** Builds the error for a token or dev sign-in of an agent that an admin removed at `removedAt`. */
 export function agentRemovedError(email: string, removedAt: string): WorklinkError {
   return new WorklinkError(
     'WORKLINK_AGENT_REMOVED',

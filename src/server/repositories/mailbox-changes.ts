@@ -88,7 +88,7 @@ export async function listMailboxRecords(
   }));
 }
 
-/** Builds the `WORKLINK_MAILBOX_NOT_FOUND` error for mailbox `id`, whose message says whether it is missing or disconnected. */
+/** Builds the `WORKLINK_MAILBOX_NOT_FOUND` error for mailbox `id`, whose message tells a missing mailbox from a disconnected one. */
 function mailboxNotFound(id: number, record: MailboxRecord | undefined): WorklinkError {
   if (record === undefined) {
     return new WorklinkError(

@@ -9,7 +9,7 @@ export interface TeamRecord {
   createdAt: string;
 }
 
-/** The error for a team name that another team has; `cause` is the database's unique violation. */
+/** Builds the error for a team name that another team already uses, with the unique violation as `cause`. */
 function teamNameTaken(name: string, cause: unknown): WorklinkError {
   return new WorklinkError('WORKLINK_TEAM_NAME_TAKEN', `A team named "${name}" already exists: choose another name.`, {
     cause,
