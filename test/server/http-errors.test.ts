@@ -116,11 +116,17 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
         '/api/v1/admin/mailboxes',
         '/api/v1/admin/agents',
         '/api/v1/admin/unrouted',
-        '/api/v1/work-items/',
+        '/api/v1/work-items',
         '/api/v1/work-items/{reference}',
-        '/api/v1/conversations/',
+        '/api/v1/conversations',
+        '/api/v1/send-plans',
+        '/api/v1/directory',
+        '/api/v1/events',
+        '/api/v1/me',
       ]),
     );
+    // Root routes of a prefix are listed without the trailing slash that Fastify also accepts.
+    expect(paths.filter((path) => path.length > 1 && path.endsWith('/'))).toEqual([]);
   });
 
   it('sends security headers', async () => {

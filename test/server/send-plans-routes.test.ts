@@ -212,7 +212,7 @@ describe.each(await availableDialects())('send plan routes on %s', (dialect) => 
     const paths = (response.json() as { paths: Record<string, unknown> }).paths;
 
     expect(Object.keys(paths)).toEqual(
-      expect.arrayContaining(['/api/v1/send-plans/', '/api/v1/send-plans/{id}/commit']),
+      expect.arrayContaining(['/api/v1/send-plans', '/api/v1/send-plans/{id}/commit']),
     );
   });
 });

@@ -6,6 +6,9 @@ import swaggerUi from '@fastify/swagger-ui';
 export const apiDocsPlugin = fp(
   async (app) => {
     await app.register(swagger, {
+      // A plugin's root route is registered as `/prefix/`, and Fastify serves it without the slash too. The
+      // document lists the form without the slash, which clients and the guides use.
+      transform: ({ schema, url }) => ({ schema, url: url.length > 1 ? url.replace(/\/$/, '') : url }),
       openapi: {
         openapi: '3.1.0',
         info: {
