@@ -8,7 +8,7 @@ import type { ComposeItem } from '../../src/addin/shared/office-async.js';
 import { SESSION_PLAN_KEY, parseSessionPlan } from '../../src/addin/shared/session-plan.js';
 import { STORAGE_KEYS, createMemoryStorage } from '../../src/addin/shared/storage.js';
 import { STRING_KEYS, catalogueKeys, t } from '../../src/addin/shared/strings.js';
-import type { PaneApi } from '../../src/addin/taskpane/api/pane-api.js';
+import type { PaneApi, WorkItemSummary } from '../../src/addin/taskpane/api/pane-api.js';
 import { describePaneError } from '../../src/addin/taskpane/common/error-message.js';
 import { formatDateTime } from '../../src/addin/taskpane/common/format.js';
 import { parsePlanContext } from '../../src/addin/taskpane/host/office-host.js';
@@ -32,6 +32,7 @@ import {
 import type { ReadModelItem } from '../../src/addin/taskpane/read/read-lookup.js';
 import {
   fetchDirectoryIntoCache,
+  findReferences,
   referencesFromAddresses,
   teamNamesFromCache,
 } from '../../src/addin/taskpane/read/read-lookup.js';
@@ -282,6 +283,40 @@ describe('labels and small helpers', () => {
     const api = { ...fakeApi(() => rewritten), getDirectory: () => Promise.reject(new Error('offline')) };
 
     expect(await fetchDirectoryIntoCache(api, storage)).toBeNull();
+  });
+
+  it('lists the opened message items first', async () => {
+    const summary = (reference: string) => ({ reference }) as WorkItemSummary;
+    const api: PaneApi = {
+      ...fakeApi(() => rewritten),
+      reportConversation: (report) =>
+        Promise.resolve({
+          conversationId: report.conversationId,
+          workItems: [
+            { reference: '101202-T', teamId: 1, view: 'full' as const },
+            { reference: '101203-T', teamId: 1, view: 'full' as const },
+          ],
+        }),
+      listWorkItems: (query) =>
+        Promise.resolve(
+          query.messageId !== undefined
+            ? [summary('101203-T'), summary('10043-C')]
+            : [summary('101202-T'), summary('101203-T'), summary('10042-C')],
+        ),
+    };
+
+    const references = await findReferences(
+      api,
+      {
+        conversationId: 'AAQkAGI2-shared',
+        internetMessageId: '<second@fabrikam.example>',
+        subject: 'Order',
+        addresses: [],
+      },
+      '+',
+    );
+
+    expect(references).toEqual(['101203-T', '10043-C', '101202-T', '10042-C']);
   });
 
   it('uses the page origin for the API', () => {

@@ -75,32 +75,45 @@ function addUnique(target: string[], references: readonly string[]): void {
   for (const reference of references) if (target.indexOf(reference) < 0) target.push(reference);
 }
 
-/** Returns the references of the message's work items, plus-address ones first. */
+/**
+ * Returns the references of the message's work items: those of its plus addresses first, then
+ * those the message itself was filed under, then the other work items of its conversation, which
+ * can belong to another request with the same subject.
+ */
 export async function findReferences(api: PaneApi, info: ReadItemInfo, separator: string): Promise<string[]> {
   const references = referencesFromAddresses(info.addresses, separator);
 
-  if (info.conversationId) {
-    const report = info.internetMessageId
-      ? { conversationId: info.conversationId, internetMessageId: info.internetMessageId }
-      : { conversationId: info.conversationId };
-    // The report records the conversation for later replies, and its response lists the conversation's items.
-    const reported = await api.reportConversation(report);
-    addUnique(
-      references,
-      reported.workItems.map((item) => item.reference),
-    );
-  }
-
-  const lookups = [];
-  if (info.internetMessageId) lookups.push(api.listWorkItems({ messageId: info.internetMessageId }));
-  if (info.conversationId) lookups.push(api.listWorkItems({ conversationId: info.conversationId }));
-  for (const list of await Promise.all(lookups))
-    addUnique(
-      references,
-      list.map((item) => item.reference),
-    );
-
+  const [ofMessage, ofConversation] = await Promise.all([
+    info.internetMessageId ? api.listWorkItems({ messageId: info.internetMessageId }) : [],
+    info.conversationId ? conversationReferences(api, info.conversationId, info.internetMessageId) : [],
+  ]);
+  addUnique(
+    references,
+    ofMessage.map((item) => item.reference),
+  );
+  addUnique(references, ofConversation);
   return references.slice(0, MAX_ITEMS_SHOWN);
+}
+
+/**
+ * Reports the conversation, which records it for later replies, and returns the references of
+ * its work items: those the report lists, then those the server finds by conversation.
+ */
+async function conversationReferences(
+  api: PaneApi,
+  conversationId: string,
+  internetMessageId: string | null,
+): Promise<string[]> {
+  const reported = await api.reportConversation(
+    internetMessageId ? { conversationId, internetMessageId } : { conversationId },
+  );
+  const listed = await api.listWorkItems({ conversationId });
+  const references = reported.workItems.map((item) => item.reference);
+  addUnique(
+    references,
+    listed.map((item) => item.reference),
+  );
+  return references;
 }
 
 /** Reads one work item, or returns null when the server does not show it to this agent (404). */
