@@ -480,6 +480,11 @@ describe.skipIf(!enabled)('read mode in Chromium', () => {
     await invoiceHeading.waitFor();
 
     expect(await page.getByText('Header view', { exact: true }).count()).toBeGreaterThanOrEqual(2);
+    // The header view hides the requester, so its card has no requester row.
+    const cardOf = (heading: typeof invoiceHeading) => page.locator('article', { has: heading });
+    const ownHeading = page.getByRole('heading', { name: `${delivery.reference} · Delivery of order 4471 is late` });
+    expect(await cardOf(ownHeading).getByText('Requester', { exact: true }).count()).toBe(1);
+    expect(await cardOf(invoiceHeading).getByText('Requester', { exact: true }).count()).toBe(0);
     expect(await page.getByText('Order 4471 is late', { exact: true }).count()).toBe(1);
     expect(await page.getByText('Team B (PL)').count()).toBeGreaterThanOrEqual(1);
     expect(pane.apiRequests).toContain('POST /api/v1/conversations');

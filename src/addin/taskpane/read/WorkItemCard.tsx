@@ -136,8 +136,13 @@ export function WorkItemCard({ item, teamNames, language, locale, onStatusChange
             statusLabel(detail.status, language)
           )}
         </dd>
-        <dt className={styles.term}>{t('read.requester', language)}</dt>
-        <dd className={styles.definition}>{detail.requester ?? t('read.requesterNone', language)}</dd>
+        {/* The header view leaves the requester out, so there is nothing to show for it. */}
+        {detail.view === 'full' && (
+          <>
+            <dt className={styles.term}>{t('read.requester', language)}</dt>
+            <dd className={styles.definition}>{detail.requester ?? t('read.requesterNone', language)}</dd>
+          </>
+        )}
         <dt className={styles.term}>{t('read.team', language)}</dt>
         <dd className={styles.definition}>{teamName(detail.teamId)}</dd>
       </dl>
