@@ -167,7 +167,7 @@ describe('validate-manifest on broken manifests', () => {
   });
 
   it('rejects a string resource without a pl-PL override', async () => {
-    const xml = replaceOnce(realManifest, '<bt:Override Locale="pl-PL" Value="Połącz zgłoszenia"/>', '');
+    const xml = replaceOnce(realManifest, '<bt:Override Locale="pl-PL" Value="Powiąż zgłoszenia"/>', '');
     const results = await validate(xml);
 
     expect(failedChecks(results)).toEqual(['pl-PL translations']);

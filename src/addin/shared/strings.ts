@@ -152,11 +152,11 @@ export type StringKey = keyof typeof en;
 const pl: Record<StringKey, string> = {
   'sendAlert.decisionNeeded':
     'Worklink: ta wiadomość trafia do: {teams}. Wybierz zgłoszenia, z którymi ją powiązać, albo utwórz nowe. ' +
-    'Wybierz „Połącz zgłoszenia”, aby zdecydować, lub „Wyślij mimo to”, aby wysłać ją jako zwykłą wiadomość.',
+    'Wybierz „Powiąż zgłoszenia”, aby zdecydować, lub „Wyślij mimo to”, aby wysłać ją jako zwykłą wiadomość.',
   'sendAlert.decisionNeededMarkdown':
     '**Worklink**: ta wiadomość trafia do: {teams}.\n\nWybierz zgłoszenia, z którymi ją powiązać, albo utwórz nowe. ' +
-    'Wybierz **Połącz zgłoszenia**, aby zdecydować, lub **Wyślij mimo to**, aby wysłać ją jako zwykłą wiadomość.',
-  'sendAlert.decisionButton': 'Połącz zgłoszenia',
+    'Wybierz **Powiąż zgłoszenia**, aby zdecydować, lub **Wyślij mimo to**, aby wysłać ją jako zwykłą wiadomość.',
+  'sendAlert.decisionButton': 'Powiąż zgłoszenia',
   'sendAlert.signInNeeded':
     'Zaloguj się do Worklink, aby powiązać tę wiadomość ze zgłoszeniami. ' +
     'Wybierz „Zaloguj się”, aby otworzyć Worklink, a potem ponownie kliknij Wyślij.',
@@ -273,7 +273,7 @@ const pl: Record<StringKey, string> = {
   'status.in_progress': 'W toku',
   'status.waiting': 'Czeka na zgłaszającego',
   'status.done': 'Zakończone',
-  'type.ticket': 'Zgłoszenie',
+  'type.ticket': 'Zgłoszenie serwisowe',
   'type.case': 'Sprawa',
   'type.action': 'Działanie',
 };
