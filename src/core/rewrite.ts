@@ -67,7 +67,18 @@ export function rewriteRecipients(recipients: Recipient[], targets: RewriteTarge
       return recipient;
     }
 
-    return address.value === recipient.emailAddress ? recipient : { ...recipient, emailAddress: address.value };
+    if (address.value === recipient.emailAddress) {
+      return recipient;
+    }
+    // Outlook names a typed address after itself. Kept, that name would show the old address beside the new one.
+    const namedAfterAddress =
+      typeof recipient.displayName === 'string' &&
+      recipient.displayName.trim().toLowerCase() === recipient.emailAddress.toLowerCase();
+    return {
+      ...recipient,
+      emailAddress: address.value,
+      displayName: namedAfterAddress ? address.value : recipient.displayName,
+    };
   });
 
   return { recipients: rewritten, notices };

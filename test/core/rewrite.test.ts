@@ -32,6 +32,22 @@ describe('rewriteRecipients', () => {
     expect(result.notices).toEqual([]);
   });
 
+  it('renames a recipient named after its old address', () => {
+    const result = rewriteRecipients(
+      [
+        recipient('cc', 'pl.support@contoso.example', 'PL.Support@contoso.example '),
+        recipient('to', 'uk.support@contoso.example'),
+      ],
+      targets,
+      '+',
+    );
+
+    expect(result.recipients).toEqual([
+      recipient('cc', 'pl.support+10040-C@contoso.example', 'pl.support+10040-C@contoso.example'),
+      recipient('to', 'uk.support+101204-T@contoso.example'),
+    ]);
+  });
+
   it('tags an alias with its own local part', () => {
     const result = rewriteRecipients([recipient('to', 'Wsparcie.PL@contoso.example', 'Wsparcie')], targets, '+');
 
