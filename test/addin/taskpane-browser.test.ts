@@ -293,6 +293,12 @@ describe.skipIf(!enabled)('linking panel in Chromium', () => {
     await option.waitFor();
     expect(await option.isChecked()).toBe(true);
     expect(await page.getByText('Header view', { exact: true }).count()).toBe(1);
+    // The linked items on offer are those of this work item, so the panel names it.
+    expect(
+      await page
+        .getByText(`Worklink files this email under your work item ${references.delivery}.`, { exact: false })
+        .count(),
+    ).toBe(1);
     await page.getByRole('button', { name: 'Link recipients' }).click();
     await page.getByText('Done. The recipients are linked. Press Send in the message window.').waitFor();
 

@@ -85,6 +85,8 @@ const en = {
   'linking.loadingPlan': 'Checking the recipients…',
   'linking.intro':
     'This email goes to connected mailboxes of other teams. For each team, choose how Worklink links it.',
+  'linking.currentItem':
+    "Worklink files this email under your work item {reference}. If it belongs to another work item of this conversation, put that item's reference in the subject.",
   'linking.nothingToDecide':
     'No mailbox of another team is among the recipients, so there is nothing to link. Send the email as usual.',
   'linking.alreadyDecided':
@@ -218,6 +220,8 @@ const pl: Record<StringKey, string> = {
   'linking.loadingPlan': 'Sprawdzanie odbiorców…',
   'linking.intro':
     'Ta wiadomość trafia do połączonych skrzynek innych zespołów. Dla każdego zespołu wybierz, jak Worklink ma ją powiązać.',
+  'linking.currentItem':
+    'Worklink przypisze tę wiadomość do zgłoszenia Twojego zespołu {reference}. Jeśli należy ona do innego zgłoszenia z tej konwersacji, wpisz numer tamtego zgłoszenia w temacie.',
   'linking.nothingToDecide':
     'Wśród odbiorców nie ma skrzynki innego zespołu, więc nie ma czego wiązać. Wyślij wiadomość jak zwykle.',
   'linking.alreadyDecided': 'Odbiorcy mają już numery powiązanych zgłoszeń. Wyślij wiadomość jak zwykle.',

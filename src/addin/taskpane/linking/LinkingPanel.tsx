@@ -73,6 +73,10 @@ export function LinkingPanel({ deps, language, locale, onSignInNeeded }: Linking
       {plan && plan.decisions.length > 0 && plan.decisionNeeded && phase.kind !== 'done' && (
         <>
           <Body1>{t('linking.intro', language)}</Body1>
+          {/* The linked items offered below depend on this work item, so the agent sees which one it is. */}
+          {plan.currentReference !== null && (
+            <Body1>{t('linking.currentItem', language, { reference: plan.currentReference })}</Body1>
+          )}
           {plan.decisions.map((decision, index) => (
             <DecisionCard
               key={decision.mailbox}
