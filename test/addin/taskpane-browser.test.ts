@@ -492,6 +492,7 @@ describe.skipIf(!enabled)('read mode in Chromium', () => {
     expect(await cardOf(ownHeading).getByText('Requester', { exact: true }).count()).toBe(1);
     expect(await cardOf(invoiceHeading).getByText('Requester', { exact: true }).count()).toBe(0);
     expect(await page.getByText('Order 4471 is late', { exact: true }).count()).toBe(1);
+    expect(await page.getByText('To: UK Support', { exact: true }).count()).toBe(1);
     expect(await page.getByText('Team B (PL)').count()).toBeGreaterThanOrEqual(1);
     expect(pane.apiRequests).toContain('POST /api/v1/conversations');
     expect(pane.apiRequests).toContain('GET /api/v1/work-items');

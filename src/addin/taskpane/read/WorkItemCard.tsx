@@ -1,5 +1,5 @@
 import { Badge, Caption1, Select, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
-import type { WorkItemStatus } from '../../../core/api-types.js';
+import type { MessageAddress, WorkItemStatus } from '../../../core/api-types.js';
 import { useId, useState } from 'react';
 import { t } from '../../shared/strings.js';
 import type { Language } from '../../shared/strings.js';
@@ -107,6 +107,11 @@ function HeaderViewBadge({ language }: { language: Language }) {
   );
 }
 
+/** Lists recipients by name, or by address where a recipient has no name. */
+function addressList(addresses: readonly MessageAddress[]): string {
+  return addresses.map((recipient) => recipient.name || recipient.address).join(', ');
+}
+
 /** Renders one work item of the message: status, requester, team, linked items and the message list. */
 export function WorkItemCard({ item, teamNames, language, locale, onStatusChange }: WorkItemCardProps) {
   const styles = useStyles();
@@ -192,7 +197,19 @@ export function WorkItemCard({ item, teamNames, language, locale, onStatusChange
               <tr key={message.messageId ?? `message-${index}`}>
                 <td className={styles.cell}>{message.fromName || message.from || ''}</td>
                 <td className={styles.cell}>{formatDateTime(message.date ?? message.receivedAt, locale)}</td>
-                <td className={styles.cell}>{message.subject || t('read.noSubject', language)}</td>
+                <td className={styles.cell}>
+                  <Text block>{message.subject || t('read.noSubject', language)}</Text>
+                  {message.to.length > 0 && (
+                    <Caption1 block className={styles.muted}>
+                      {t('read.to', language, { names: addressList(message.to) })}
+                    </Caption1>
+                  )}
+                  {message.cc.length > 0 && (
+                    <Caption1 block className={styles.muted}>
+                      {t('read.cc', language, { names: addressList(message.cc) })}
+                    </Caption1>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
