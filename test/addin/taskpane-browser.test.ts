@@ -384,6 +384,18 @@ describe.skipIf(!enabled)('linking panel in Chromium', () => {
     await page.close();
   });
 
+  it('labels the button Send when linking nothing', async () => {
+    const pane = await openPane(composeItem(`Order 4471 [${references.delivery}]`));
+    const { page } = pane;
+    await page.getByRole('button', { name: 'Link and send' }).waitFor();
+
+    await page.getByRole('radio', { name: 'Send as normal email' }).check();
+
+    await page.getByRole('button', { name: 'Send', exact: true }).waitFor();
+    expect(await page.getByRole('button', { name: 'Link and send' }).count()).toBe(0);
+    await page.close();
+  });
+
   it("follows Outlook's theme changes", async () => {
     const pane = await openPane(composeItem('Order 4471'));
     const { page } = pane;

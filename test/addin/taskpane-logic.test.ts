@@ -132,11 +132,15 @@ describe('form validation', () => {
     expect(checkField(dueDate, '12/31/2026')).toBe('date');
   });
 
+  it('rejects a day the month lacks', () => {
+    expect(checkField(dueDate, '2026-02-30')).toBe('no-such-date');
+  });
+
   it('lists each problem of a create decision', () => {
     const plan = decision();
     const state = { ...initialDecisionState(plan), fields: { entity: '', dueDate: '2026-02-30', note: 'x' } };
 
-    expect(validateDecision(plan, state)).toEqual({ fields: { entity: 'required', dueDate: 'date' } });
+    expect(validateDecision(plan, state)).toEqual({ fields: { entity: 'required', dueDate: 'no-such-date' } });
   });
 
   it('needs a reference to share', () => {

@@ -21,6 +21,7 @@ export interface CreateFormProps {
 const PROBLEM_KEYS: Record<FieldProblem, StringKey> = {
   required: 'field.required',
   date: 'field.date',
+  'no-such-date': 'field.noSuchDate',
   choice: 'field.choice',
 };
 
@@ -61,7 +62,7 @@ export function CreateForm({ idPrefix, heading, form, values, problems, language
             key={field.name}
             label={fieldLabel(field, language)}
             required={field.required}
-            hint={field.type === 'date' ? t('linking.dateHint', language) : undefined}
+            hint={field.type === 'date' && !problem ? t('linking.dateHint', language) : undefined}
             validationState={problem ? 'error' : 'none'}
             validationMessage={problem ? t(PROBLEM_KEYS[problem], language) : undefined}
           >

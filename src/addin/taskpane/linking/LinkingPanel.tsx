@@ -41,6 +41,9 @@ export function LinkingPanel({ deps, language, locale, onSignInNeeded }: Linking
   const busy = phase.kind === 'applying';
   const showProblems = state.problems !== null && state.problems.some(hasProblems);
   const canSend = useMemo(() => deps.host.canSend(), [deps]);
+  // With every team sent as normal email, the button links nothing, so it only says that it sends.
+  const linksNothing = state.decisions.length > 0 && state.decisions.every((decision) => decision.action === 'plain');
+  const confirmLabel = canSend ? (linksNothing ? 'linking.sendOnly' : 'linking.confirmAndSend') : 'linking.confirm';
 
   // Moves focus to the summary, so keyboard and screen reader users learn why nothing happened.
   useEffect(() => {
@@ -112,7 +115,7 @@ export function LinkingPanel({ deps, language, locale, onSignInNeeded }: Linking
           ) : (
             <div className={styles.actions}>
               <Button appearance="primary" onClick={() => void confirm()}>
-                {canSend ? t('linking.confirmAndSend', language) : t('linking.confirm', language)}
+                {t(confirmLabel, language)}
               </Button>
             </div>
           )}

@@ -16,7 +16,7 @@ export interface DecisionState {
 }
 
 /** Reason a form value is rejected; each maps to a localised message. */
-export type FieldProblem = 'required' | 'date' | 'choice';
+export type FieldProblem = 'required' | 'date' | 'no-such-date' | 'choice';
 
 export interface DecisionProblems {
   /** Set when `share` has no work item picked. */
@@ -71,7 +71,7 @@ export function initialDecisionState(decision: PlanDecision): DecisionState {
 export function checkField(field: FormField, rawValue: string | undefined): FieldProblem | null {
   const value = (rawValue ?? '').trim();
   if (value === '') return field.required ? 'required' : null;
-  if (field.type === 'date' && !isCalendarDate(value)) return 'date';
+  if (field.type === 'date' && !isCalendarDate(value)) return DATE_PATTERN.test(value) ? 'no-such-date' : 'date';
   if (field.type === 'choice' && (field.options ?? []).indexOf(value) < 0) return 'choice';
   return null;
 }
