@@ -219,7 +219,7 @@ const pl: Record<StringKey, string> = {
   'signIn.microsoftFailed':
     'Logowanie nie zostało ukończone. Spróbuj ponownie; jeśli błąd się powtórzy, zgłoś go administratorowi.',
   'signIn.devHint':
-    'Lokalny serwer demonstracyjny: zaloguj się adresem agenta demo, na przykład pl.agent@contoso.example.',
+    'Lokalny serwer demonstracyjny: zaloguj się adresem agenta demo, na przykład uk.agent@contoso.example.',
   'linking.heading': 'Powiąż tę wiadomość',
   'linking.loadingPlan': 'Sprawdzanie odbiorców…',
   'linking.intro':
