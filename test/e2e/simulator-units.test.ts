@@ -1,6 +1,6 @@
 /**
  * The simulator's own logic, apart from the browser: the compose item's Office operations with
- * the web client's limits and quirks, recipient parsing, and the MIME it sends.
+ * the web client's limits and quirks, recipient parsing, the MIME it sends, and its strings.
  */
 import { describe, expect, it } from 'vitest';
 import type { FrameRole } from '../../src/dev/bridge.js';
@@ -13,6 +13,8 @@ import {
 } from '../../src/dev/host/launch-runtime.js';
 import { buildMime, encodeHeaderText } from '../../src/dev/host/mime.js';
 import { baseAddress, makeRecipient, parseRecipients, recipientTypeOf } from '../../src/dev/host/recipients.js';
+import { HOST_STRING_KEYS, hostText, languageOfLocale } from '../../src/dev/host/strings.js';
+import type { HostLanguage } from '../../src/dev/host/strings.js';
 import { conversationIdFor, replyState } from '../../src/dev/host/threads.js';
 
 const noQuirks: HostSwitches = {
@@ -283,7 +285,10 @@ describe('launch-event page switch', () => {
       const result = launchEventPageFrom(`?launchevent=${encodeURIComponent(value)}`);
 
       expect(result.page, value).toBe(DEFAULT_LAUNCH_EVENT_PAGE);
-      expect(result.error, value).toMatch(/is not a path on this origin/);
+      expect(result.error?.key, value).toBe('launchEventOtherOrigin');
+      expect(hostText('launchEventOtherOrigin', 'en', result.error?.params), value).toBe(
+        `launchevent="${value}" is not a path on this origin; give one such as /bench/empty-launchevent.html. Running ${DEFAULT_LAUNCH_EVENT_PAGE}.`,
+      );
     }
   });
 
@@ -291,7 +296,8 @@ describe('launch-event page switch', () => {
     const result = launchEventPageFrom('?launchevent=%2Fbench%2Fempty.html');
 
     expect(result.page).toBe(DEFAULT_LAUNCH_EVENT_PAGE);
-    expect(result.error).toMatch(/has no "launchevent" in its path/);
+    expect(result.error?.key).toBe('launchEventNoRole');
+    expect(hostText('launchEventNoRole', 'pl', result.error?.params)).toContain('launchevent="/bench/empty.html"');
   });
 });
 
@@ -353,5 +359,49 @@ describe('simulated request time', () => {
     const frame = { contentWindow: null } as unknown as HTMLIFrameElement;
 
     expect(requestTimeWithin(frame, 0, 100)).toBe(0);
+  });
+});
+
+describe('simulator strings', () => {
+  /** Returns the `{name}` placeholders of a host string, sorted. */
+  function placeholders(template: string): string[] {
+    return [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1] as string).sort();
+  }
+
+  it('has the same placeholders in both languages', () => {
+    for (const key of HOST_STRING_KEYS) {
+      expect(placeholders(hostText(key, 'pl')), key).toEqual(placeholders(hostText(key, 'en')));
+    }
+  });
+
+  it('translates the log lines and the title', () => {
+    const keys = ['pageTitle', 'actionFailed', 'switchChanged', 'switchOn', 'notAnAddress', 'handlerTimedOut'] as const;
+
+    for (const key of keys) expect(hostText(key, 'pl'), key).not.toBe(hostText(key, 'en'));
+  });
+
+  it('draws nested strings in the same language', () => {
+    const params = { name: { key: 'backendDown' as const }, state: { key: 'switchOn' as const } };
+
+    expect(hostText('switchChanged', 'en', params)).toBe('switch "Worklink server down": on');
+    expect(hostText('switchChanged', 'pl', params)).toBe('przełącznik „Serwer Worklink niedostępny”: włączony');
+  });
+
+  it('keeps a placeholder without a value', () => {
+    expect(hostText('notAnAddress', 'en')).toBe('not an address, left out: {entries}');
+  });
+
+  it.each<[string | undefined, HostLanguage]>([
+    ['pl', 'pl'],
+    ['pl-PL', 'pl'],
+    ['PL-pl', 'pl'],
+    ['pl_PL', 'pl'],
+    ['en-US', 'en'],
+    ['de-DE', 'en'],
+    ['plt', 'en'],
+    ['', 'en'],
+    [undefined, 'en'],
+  ])('picks the language of locale %s', (locale, language) => {
+    expect(languageOfLocale(locale)).toBe(language);
   });
 });

@@ -7,6 +7,8 @@
  * the handler survives between sends except `OfficeRuntime.storage`, as in Outlook.
  */
 
+import type { HostMessage } from './strings.js';
+
 /** The handler's name in the manifest's LaunchEvent. */
 export const HANDLER_NAME = 'onMessageSendHandler';
 
@@ -58,21 +60,22 @@ export type RunOutcome =
  * `/dev/outlook?launchevent=/bench/empty-launchevent.html`, so that a benchmark can run another
  * handler script in the same runtime. Only a path on the simulator's own origin is accepted,
  * and its file name must contain `launchevent`, which the shim reads to take the launch-event
- * role. Returns the default page when the parameter is absent, and an error text when it is invalid.
+ * role. Returns the default page when the parameter is absent, and with it an error for the
+ * log when the parameter is invalid.
  */
-export function launchEventPageFrom(search: string): { page: string; error?: string } {
+export function launchEventPageFrom(search: string): { page: string; error?: HostMessage } {
   const value = new URLSearchParams(search).get('launchevent');
   if (value === null || value === '') return { page: DEFAULT_LAUNCH_EVENT_PAGE };
   if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) {
     return {
       page: DEFAULT_LAUNCH_EVENT_PAGE,
-      error: `launchevent="${value}" is not a path on this origin; give one such as /bench/empty-launchevent.html.`,
+      error: { key: 'launchEventOtherOrigin', params: { value, page: DEFAULT_LAUNCH_EVENT_PAGE } },
     };
   }
   if (!(value.split('?')[0] ?? '').includes('launchevent')) {
     return {
       page: DEFAULT_LAUNCH_EVENT_PAGE,
-      error: `launchevent="${value}" has no "launchevent" in its path, so the shim would not take the launch-event role.`,
+      error: { key: 'launchEventNoRole', params: { value, page: DEFAULT_LAUNCH_EVENT_PAGE } },
     };
   }
   return { page: value };
@@ -81,7 +84,7 @@ export function launchEventPageFrom(search: string): { page: string; error?: str
 export interface LaunchRuntimeHooks {
   /** Called when the handler runs longer than `TAKING_LONGER_MS`. */
   takingLonger(): void;
-  log(text: string): void;
+  log(line: string | HostMessage): void;
 }
 
 export class LaunchRuntime {
@@ -111,7 +114,7 @@ export class LaunchRuntime {
       const timer = setTimeout(() => resolve(null), REGISTRATION_TIMEOUT_MS);
       this.registration = (name, handler) => {
         if (name !== HANDLER_NAME) {
-          this.hooks.log(`launch event: ignored Office.actions.associate("${name}")`);
+          this.hooks.log({ key: 'associateIgnored', params: { name } });
           return;
         }
         clearTimeout(timer);
@@ -144,7 +147,7 @@ export class LaunchRuntime {
         type: 'olkMessageSend',
         completed: (options?: CompletedOptions) => {
           if (done) {
-            this.hooks.log('launch event: event.completed was called again; Outlook ignores it');
+            this.hooks.log({ key: 'completedAgain' });
             return;
           }
           const ended = performance.now();
@@ -160,7 +163,7 @@ export class LaunchRuntime {
         started = performance.now();
         handler(event);
       } catch (error) {
-        this.hooks.log(`launch event: the handler threw: ${String(error)}`);
+        this.hooks.log({ key: 'handlerThrew', params: { error: String(error) } });
       }
     });
 

@@ -19,8 +19,9 @@ if (!root) throw new Error('WORKLINK_SIMULATOR_ROOT_MISSING: the page has no ele
 const regions = createLayout(root);
 const launchEvent = launchEventPageFrom(location.search);
 const simulator = new Simulator(regions.runtime, regions.overlay, launchEvent.page);
-if (launchEvent.error) simulator.log(`${launchEvent.error} Running ${DEFAULT_LAUNCH_EVENT_PAGE}.`);
-else if (launchEvent.page !== DEFAULT_LAUNCH_EVENT_PAGE) simulator.log(`launch event page: ${launchEvent.page}`);
+if (launchEvent.error) simulator.log(launchEvent.error);
+else if (launchEvent.page !== DEFAULT_LAUNCH_EVENT_PAGE)
+  simulator.logText('launchEventPage', { page: launchEvent.page });
 Object.assign(window, { [BRIDGE_GLOBAL]: simulator.bridge() });
 
 simulator.onChange = (part) => {
@@ -47,4 +48,4 @@ simulator.onChange = (part) => {
 };
 
 simulator.onChange('all');
-simulator.start().catch((error: unknown) => simulator.log(`the simulator could not start: ${String(error)}`));
+simulator.start().catch((error: unknown) => simulator.logText('startFailed', { error: String(error) }));

@@ -2,6 +2,7 @@
  * The simulated Outlook: its state, the bridge that the add-in frames' shim calls, the send
  * flow with the Smart Alerts dialog, and delivery of sent mail. `views.ts` draws it.
  */
+import type { MessageAddress } from '../../core/api-types.js';
 import type { BridgeResult, FrameContext, FrameRole, OfficeRecipientJson, SimulatorBridge } from '../bridge.js';
 import { CALL_DELAY_MS, ComposeItem, newComposeState } from './compose-item.js';
 import type { ComposeState, HostSwitches } from './compose-item.js';
@@ -16,8 +17,8 @@ import type { Field } from './recipients.js';
 import { deliverSampleRequest, loadMailbox, loadSetup, relayMessage, signIn } from './server-api.js';
 import type { Agent, MailboxMessage, RelayResult, SimulatorSetup } from './server-api.js';
 import { showSmartAlert } from './smart-alert.js';
-import type { HostLanguage, HostStringKey } from './strings.js';
-import { hostText } from './strings.js';
+import type { HostLanguage, HostMessage, HostParam, HostStringKey } from './strings.js';
+import { hostText, languageOfLocale } from './strings.js';
 import { loadSettings, saveSettings } from './settings-store.js';
 import { replyState } from './threads.js';
 
@@ -67,12 +68,25 @@ export const MAX_SEND_EVENTS = 10_000;
 
 export interface SentMessage {
   messageId: string;
+  from: MessageAddress;
+  /** ISO 8601 time of the send, as in the Date header. */
+  date: string;
   subject: string;
+  body: string;
+  /** Addresses alone, in each field. */
   to: string[];
   cc: string[];
   bcc: string[];
+  /** The same recipients with their display names, for the Sent items read view. */
+  recipients: Record<Field, MessageAddress[]>;
   headers: Record<string, string>;
   relay: RelayResult;
+}
+
+/** A line of the event log: plain text, such as the add-in's console output, or a host string drawn in the display language. */
+interface LogEntry {
+  time: string;
+  line: string | HostMessage;
 }
 
 export interface PaneState {
@@ -97,11 +111,13 @@ export class Simulator {
   messages: MailboxMessage[] = [];
   sentItems: SentMessage[] = [];
   selected: MailboxMessage | null = null;
+  /** The entry of Sent items open in the reading area. `selected` is null while one is open. */
+  selectedSent: SentMessage | null = null;
   compose: ComposeItem | null = null;
   pane: PaneState | null = null;
   sending = false;
   readonly handlerRuns: HandlerRun[] = [];
-  readonly logLines: string[] = [];
+  private readonly logEntries: LogEntry[] = [];
   readonly storage = new OfficeStorage();
   private paneHandlers = new Map<string, (eventJson: string) => void>();
   private readonly shownRecipients: Record<Field, OfficeRecipientJson[]> = { to: [], cc: [], bcc: [] };
@@ -120,13 +136,15 @@ export class Simulator {
     this.runtime = new LaunchRuntime(
       runtimeContainer,
       {
-        takingLonger: () => this.log(this.text('takingLonger')),
-        log: (text) => this.log(text),
+        takingLonger: () => this.logText('takingLonger'),
+        log: (line) => this.log(line),
       },
       launchEventPage,
     );
     const saved = loadSettings();
-    if (saved.language) this.language = saved.language;
+    // Outlook follows the account's display language. Until a language is saved, the browser's
+    // language is used in its place.
+    this.language = saved.language ?? languageOfLocale(navigator.language);
     if (saved.theme) this.theme = saved.theme;
   }
 
@@ -139,11 +157,23 @@ export class Simulator {
     return hostText(key, this.language, params);
   }
 
-  log(text: string): void {
+  /** The event log, oldest line first, in the current display language. */
+  get logLines(): string[] {
+    return this.logEntries.map(({ time, line }) =>
+      typeof line === 'string' ? `${time} ${line}` : `${time} ${hostText(line.key, this.language, line.params)}`,
+    );
+  }
+
+  log(line: string | HostMessage): void {
     const time = new Date().toISOString().slice(11, 19);
-    this.logLines.push(`${time} ${text}`);
-    if (this.logLines.length > 300) this.logLines.shift();
+    this.logEntries.push({ time, line });
+    if (this.logEntries.length > 300) this.logEntries.shift();
     this.onChange('log');
+  }
+
+  /** Logs the host string `key`, which the log draws again when the display language changes. */
+  logText(key: HostStringKey, params: Record<string, HostParam> = {}): void {
+    this.log({ key, params });
   }
 
   async start(): Promise<void> {
@@ -161,7 +191,7 @@ export class Simulator {
     this.storage.use(session.agent.email);
     this.closeItem();
     this.saveSettings();
-    this.log(this.text('signedInAs', { email: session.agent.email }));
+    this.logText('signedInAs', { email: session.agent.email });
     await this.refreshMailbox();
     this.onChange('all');
   }
@@ -180,7 +210,7 @@ export class Simulator {
   async deliverSample(): Promise<void> {
     if (!this.token) return;
     const result = await deliverSampleRequest(this.token);
-    this.log(this.text('sampleDelivered', { recipients: result.accepted.join(', ') || this.text('nobody') }));
+    this.logText('sampleDelivered', { recipients: result.accepted.join(', ') || { key: 'nobody' } });
     await this.refreshMailbox();
   }
 
@@ -202,6 +232,13 @@ export class Simulator {
   select(message: MailboxMessage): void {
     this.closeItem();
     this.selected = message;
+    this.onChange('all');
+  }
+
+  /** Opens an entry of Sent items in the reading area, read-only, with its To, Cc and Bcc as sent. */
+  openSent(message: SentMessage): void {
+    this.closeItem();
+    this.selectedSent = message;
     this.onChange('all');
   }
 
@@ -324,7 +361,7 @@ export class Simulator {
       storageKeys: () => this.storage.keys(),
       associate: (role, name, handler) => {
         if (role === 'launchevent') this.runtime.associate(name, handler);
-        else this.log(`task pane: Office.actions.associate("${name}") has no effect in a task pane`);
+        else this.logText('associateInPane', { name });
       },
       addHandler: (role, eventType, handler) => {
         if (role === 'taskpane') this.paneHandlers.set(eventType, handler);
@@ -335,7 +372,8 @@ export class Simulator {
       recordRequest: (role, method, url) => {
         const line = `${method} ${url}`;
         if (role === 'launchevent' && this.currentRun) this.currentRun.requests.push(line);
-        this.log(`${role}: ${line}${this.switches.backendDown ? ' (failed: server down)' : ''}`);
+        if (this.switches.backendDown) this.logText('requestFailedServerDown', { role, request: line });
+        else this.log(`${role}: ${line}`);
         return !this.switches.backendDown;
       },
       log: (role, level, text) => this.log(`${role} ${level}: ${text}`),
@@ -406,6 +444,7 @@ export class Simulator {
   private closeItem(): void {
     this.compose = null;
     this.selected = null;
+    this.selectedSent = null;
     this.closePane();
   }
 
@@ -419,7 +458,7 @@ export class Simulator {
     if (!compose || this.sending || !this.agent || !this.token) return false;
     this.sending = true;
     this.onChange('main');
-    this.log(this.text('sendStarted', { trigger }));
+    this.logText('sendStarted', { trigger });
 
     try {
       for (let run = 1; ; run += 1) {
@@ -428,22 +467,23 @@ export class Simulator {
 
         if (outcome === 'unavailable') {
           if (this.setup.sendMode !== 'PromptUser') return false;
-          this.log(this.text('addinUnavailable'));
+          this.logText('addinUnavailable');
           break;
         }
         if (!outcome.allowEvent) {
           const promptUser = this.setup.sendMode === 'PromptUser' || outcome.sendModeOverride === 'promptUser';
           const choice = await showSmartAlert(this.overlay, outcome, promptUser, this.language);
           if (choice.kind === 'send-anyway') {
-            this.log(this.text('sendAnyway'));
+            this.logText('sendAnyway');
             break;
           }
-          this.log(choice.openPane ? this.text('alertOpensPane', { command: choice.openPane }) : this.text('dontSend'));
+          if (choice.openPane) this.logText('alertOpensPane', { command: choice.openPane });
+          else this.logText('dontSend');
           if (choice.openPane) this.openPane(choice.openPane, choice.contextData);
           return false;
         }
         if (this.switches.refireAfterChange && compose.state.version !== versionBefore && run < 3) {
-          this.log(this.text('firedAgain'));
+          this.logText('firedAgain');
           continue;
         }
         break;
@@ -452,7 +492,7 @@ export class Simulator {
       await this.deliver(compose);
       return true;
     } catch (error) {
-      this.log(this.text('sendFailed', { error: String(error) }));
+      this.logText('sendFailed', { error: String(error) });
       return false;
     } finally {
       this.sending = false;
@@ -468,7 +508,7 @@ export class Simulator {
 
     const outcome = await this.runtime.runSend(this.runCounter);
     this.currentRun = null;
-    this.log(this.text('handlerRequests', { count: run.requests.length }));
+    this.logText('handlerRequests', { count: run.requests.length });
 
     if (outcome.kind === 'unavailable') {
       run.outcome = `unavailable: ${outcome.reason}`;
@@ -476,15 +516,16 @@ export class Simulator {
     }
     if (outcome.kind === 'timed-out') {
       run.outcome = 'timed out';
-      return { allowEvent: false, errorMessage: 'Worklink did not finish in time.' };
+      return { allowEvent: false, errorMessage: this.text('handlerTimedOut') };
     }
     run.options = outcome.options;
     run.handlerMs = outcome.handlerMs;
     run.networkMs = outcome.networkMs;
     run.outcome = outcome.options.allowEvent ? 'allowed' : 'stopped';
-    const verdict = this.text(outcome.options.allowEvent ? 'handlerAllowed' : 'handlerStopped');
+    const verdict: HostMessage = { key: outcome.options.allowEvent ? 'handlerAllowed' : 'handlerStopped' };
     const message = outcome.options.errorMessage;
-    this.log(message ? this.text('handlerMessage', { outcome: verdict, message }) : verdict);
+    if (message) this.logText('handlerMessage', { outcome: verdict, message });
+    else this.log(verdict);
     return outcome.options;
   }
 
@@ -492,6 +533,7 @@ export class Simulator {
     const agent = this.agent as Agent;
     const state = compose.state;
     const messageId = newMessageId(agent.email);
+    const date = new Date();
     const { raw, envelopeTo } = buildMime({
       from: { emailAddress: agent.email, displayName: agent.displayName },
       to: state.to,
@@ -500,28 +542,32 @@ export class Simulator {
       subject: state.subject,
       body: state.body,
       messageId,
-      date: new Date(),
+      date,
       inReplyTo: state.inReplyTo,
       references: state.references,
       internetHeaders: state.internetHeaders,
     });
     const relay = await relayMessage(this.token as string, raw, { from: agent.email, to: envelopeTo });
+    const named = (recipients: OfficeRecipientJson[]): MessageAddress[] =>
+      recipients.map((recipient) => ({ address: recipient.emailAddress, name: recipient.displayName }));
     this.sentItems.push({
       messageId,
+      from: { address: agent.email, name: agent.displayName },
+      date: date.toISOString(),
       subject: state.subject,
+      body: state.body,
       to: state.to.map((recipient) => recipient.emailAddress),
       cc: state.cc.map((recipient) => recipient.emailAddress),
       bcc: state.bcc.map((recipient) => recipient.emailAddress),
+      recipients: { to: named(state.to), cc: named(state.cc), bcc: named(state.bcc) },
       headers: { ...state.internetHeaders },
       relay,
     });
-    this.log(`${this.text('sent', { subject: state.subject })} (${messageId})`);
-    this.log(
-      this.text('delivered', {
-        accepted: relay.accepted.join(', ') || this.text('nobody'),
-        rejected: relay.rejected.join(', ') || this.text('none'),
-      }),
-    );
+    this.logText('sent', { subject: state.subject, messageId });
+    this.logText('delivered', {
+      accepted: relay.accepted.join(', ') || { key: 'nobody' },
+      rejected: relay.rejected.join(', ') || { key: 'none' },
+    });
 
     this.compose = null;
     this.closePane();

@@ -2,6 +2,7 @@
 export type HostLanguage = 'en' | 'pl';
 
 const english = {
+  pageTitle: 'Outlook host simulator · Worklink',
   title: 'Outlook host simulator',
   agent: 'Signed-in agent',
   signIn: 'Sign in',
@@ -40,7 +41,7 @@ const english = {
   taskPane: 'Worklink task pane',
   takingLonger: 'Worklink is taking longer than expected…',
   handlerRequests: 'Requests made by the send handler: {count}',
-  sent: 'Sent: {subject}',
+  sent: 'Sent: {subject} ({messageId})',
   workItems: 'Work items: {references}',
   log: 'Event log',
   signedInAs: 'signed in as {email}',
@@ -56,11 +57,29 @@ const english = {
   handlerStopped: 'send handler stopped the send',
   handlerMessage: '{outcome}: {message}',
   delivered: 'delivered to {accepted}; not delivered here: {rejected}',
+  handlerTimedOut: 'Worklink did not finish in time.',
+  actionFailed: 'error: {error}',
+  startFailed: 'the simulator could not start: {error}',
+  switchChanged: 'switch "{name}": {state}',
+  switchOn: 'on',
+  switchOff: 'off',
+  notAnAddress: 'not an address, left out: {entries}',
+  launchEventPage: 'launch event page: {page}',
+  launchEventOtherOrigin:
+    'launchevent="{value}" is not a path on this origin; give one such as /bench/empty-launchevent.html. Running {page}.',
+  launchEventNoRole:
+    'launchevent="{value}" has no "launchevent" in its path, so the shim would not take the launch-event role. Running {page}.',
+  associateIgnored: 'launch event: ignored Office.actions.associate("{name}")',
+  associateInPane: 'task pane: Office.actions.associate("{name}") has no effect in a task pane',
+  completedAgain: 'launch event: event.completed was called again; Outlook ignores it',
+  handlerThrew: 'launch event: the handler threw: {error}',
+  requestFailedServerDown: '{role}: {request} (failed: server down)',
 } as const;
 
 export type HostStringKey = keyof typeof english;
 
 const polish: Record<HostStringKey, string> = {
+  pageTitle: 'Symulator hosta Outlooka · Worklink',
   title: 'Symulator hosta Outlooka',
   agent: 'Zalogowany agent',
   signIn: 'Zaloguj',
@@ -99,7 +118,7 @@ const polish: Record<HostStringKey, string> = {
   taskPane: 'Okienko zadań Worklink',
   takingLonger: 'Dodatek Worklink działa dłużej niż zwykle…',
   handlerRequests: 'Żądania wysłane przez procedurę obsługi wysyłania: {count}',
-  sent: 'Wysłano: {subject}',
+  sent: 'Wysłano: {subject} ({messageId})',
   workItems: 'Zgłoszenia: {references}',
   log: 'Dziennik zdarzeń',
   signedInAs: 'zalogowano jako {email}',
@@ -115,13 +134,50 @@ const polish: Record<HostStringKey, string> = {
   handlerStopped: 'procedura obsługi wysyłania wstrzymała wysłanie',
   handlerMessage: '{outcome}: {message}',
   delivered: 'dostarczono do: {accepted}; tutaj nie dostarczono: {rejected}',
+  handlerTimedOut: 'Dodatek Worklink nie zakończył działania w wyznaczonym czasie.',
+  actionFailed: 'błąd: {error}',
+  startFailed: 'nie udało się uruchomić symulatora: {error}',
+  switchChanged: 'przełącznik „{name}”: {state}',
+  switchOn: 'włączony',
+  switchOff: 'wyłączony',
+  notAnAddress: 'pominięto tekst, który nie jest adresem: {entries}',
+  launchEventPage: 'strona procedury obsługi wysyłania: {page}',
+  launchEventOtherOrigin:
+    'launchevent="{value}" nie jest ścieżką na tym samym serwerze; podaj ścieżkę taką jak /bench/empty-launchevent.html. Uruchamiam {page}.',
+  launchEventNoRole:
+    'ścieżka launchevent="{value}" nie zawiera słowa „launchevent”, więc zastępnik Office.js nie przyjąłby roli procedury obsługi wysyłania. Uruchamiam {page}.',
+  associateIgnored: 'procedura obsługi wysyłania: pominięto Office.actions.associate("{name}")',
+  associateInPane: 'okienko zadań: Office.actions.associate("{name}") nie działa w okienku zadań',
+  completedAgain: 'procedura obsługi wysyłania: event.completed wywołano ponownie; Outlook to pomija',
+  handlerThrew: 'procedura obsługi wysyłania zgłosiła wyjątek: {error}',
+  requestFailedServerDown: '{role}: {request} (nieudane: serwer niedostępny)',
 };
 
-export function hostText(
-  key: HostStringKey,
-  language: HostLanguage,
-  params: Record<string, string | number> = {},
-): string {
+/** A parameter of a host string: a value, or another host string drawn in the same language. */
+export type HostParam = string | number | HostMessage;
+
+/** A host string with its parameters, kept unformatted so that it can be drawn again in another display language. */
+export interface HostMessage {
+  key: HostStringKey;
+  params?: Record<string, HostParam>;
+}
+
+export function hostText(key: HostStringKey, language: HostLanguage, params: Record<string, HostParam> = {}): string {
   const template: string = language === 'pl' ? polish[key] : english[key];
-  return template.replace(/\{(\w+)\}/g, (match, name: string) => (name in params ? String(params[name]) : match));
+  return template.replace(/\{(\w+)\}/g, (match, name: string) => {
+    if (!Object.prototype.hasOwnProperty.call(params, name)) return match;
+    const value = params[name] as HostParam;
+    return typeof value === 'object' ? hostText(value.key, language, value.params) : String(value);
+  });
+}
+
+/** Every key of the catalogues, for tests that compare the two. */
+export const HOST_STRING_KEYS = Object.keys(english) as HostStringKey[];
+
+/**
+ * Picks the display language for a browser locale such as `navigator.language`: Polish for
+ * `pl` and its regional forms (`pl-PL`), English for any other locale.
+ */
+export function languageOfLocale(locale: string | undefined): HostLanguage {
+  return /^pl(?:[-_]|$)/i.test(locale ?? '') ? 'pl' : 'en';
 }

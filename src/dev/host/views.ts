@@ -2,10 +2,11 @@
 import { h } from './dom.js';
 import { FIELDS, formatRecipients, parseRecipients } from './recipients.js';
 import type { Field } from './recipients.js';
+import { renderRead, renderSentRead } from './reading-views.js';
 import type { MailboxMessage } from './server-api.js';
-import type { Simulator } from './simulator.js';
-import { COMPOSE_PANE_COMMAND, READ_PANE_COMMAND } from './simulator.js';
-import type { HostStringKey } from './strings.js';
+import type { SentMessage, Simulator } from './simulator.js';
+import { COMPOSE_PANE_COMMAND } from './simulator.js';
+import type { HostParam, HostStringKey } from './strings.js';
 import { hostText } from './strings.js';
 
 export interface Regions {
@@ -39,16 +40,17 @@ export function createLayout(root: HTMLElement): Regions & { runtime: HTMLElemen
   return regions;
 }
 
-function text(simulator: Simulator, key: HostStringKey, params: Record<string, string | number> = {}): string {
+function text(simulator: Simulator, key: HostStringKey, params: Record<string, HostParam> = {}): string {
   return hostText(key, simulator.language, params);
 }
 
 function report(simulator: Simulator, action: () => Promise<void>): void {
-  action().catch((error: unknown) => simulator.log(`error: ${String(error)}`));
+  action().catch((error: unknown) => simulator.logText('actionFailed', { error: String(error) }));
 }
 
 export function renderHeader(simulator: Simulator, header: HTMLElement): void {
   document.documentElement.lang = simulator.language;
+  document.title = text(simulator, 'pageTitle');
   document.body.classList.toggle('dark', simulator.theme === 'dark');
 
   const agentSelect = h('select', { id: 'agent' });
@@ -103,7 +105,7 @@ export function renderSwitches(simulator: Simulator, container: HTMLElement): vo
       box.checked = simulator.switches[key];
       box.addEventListener('change', () => {
         simulator.switches[key] = box.checked;
-        simulator.log(`switch ${key}: ${box.checked ? 'on' : 'off'}`);
+        simulator.logText('switchChanged', { name: { key }, state: { key: box.checked ? 'switchOn' : 'switchOff' } });
       });
       return h('label', { for: `switch-${key}` }, box, text(simulator, key));
     }),
@@ -125,14 +127,30 @@ function messageButton(simulator: Simulator, message: MailboxMessage): HTMLEleme
   );
 }
 
+/** Draws an entry of Sent items. As in Outlook, it names the recipients where an inbox entry names the sender. */
+function sentButton(simulator: Simulator, message: SentMessage): HTMLElement {
+  const current = simulator.selectedSent === message && !simulator.compose;
+  const { to, cc, bcc } = message.recipients;
+  const recipients = [...to, ...cc, ...bcc].map((recipient) => recipient.name || recipient.address);
+  return h(
+    'li',
+    {},
+    h(
+      'button',
+      { type: 'button', 'aria-current': current ? 'true' : undefined, onclick: () => simulator.openSent(message) },
+      h('span', { class: 'from' }, recipients.join('; ')),
+      h('span', { class: 'subject' }, message.subject),
+      h('span', { class: 'date' }, new Date(message.date).toLocaleString(simulator.displayLanguage)),
+    ),
+  );
+}
+
 export function renderFolder(simulator: Simulator, folder: HTMLElement): void {
   const list = h('ul', { 'aria-label': text(simulator, 'inbox') });
   for (const message of simulator.messages) list.append(messageButton(simulator, message));
 
   const sent = h('ul', { 'aria-label': text(simulator, 'sentItems') });
-  for (const message of [...simulator.sentItems].reverse()) {
-    sent.append(h('li', { style: 'padding: 4px 10px' }, h('span', { class: 'subject' }, message.subject)));
-  }
+  for (const message of [...simulator.sentItems].reverse()) sent.append(sentButton(simulator, message));
 
   folder.replaceChildren(
     h(
@@ -165,45 +183,6 @@ export function renderFolder(simulator: Simulator, folder: HTMLElement): void {
   );
 }
 
-function addressList(entries: { address: string; name?: string | null }[]): string {
-  return entries.map((entry) => (entry.name ? `${entry.name} <${entry.address}>` : entry.address)).join('; ');
-}
-
-function renderRead(simulator: Simulator, message: MailboxMessage): HTMLElement[] {
-  return [
-    h('h2', {}, message.subject),
-    h(
-      'div',
-      { class: 'toolbar' },
-      h('button', { type: 'button', class: 'action', onclick: () => simulator.reply(false) }, text(simulator, 'reply')),
-      h(
-        'button',
-        { type: 'button', class: 'action', onclick: () => simulator.reply(true) },
-        text(simulator, 'replyAll'),
-      ),
-      h(
-        'button',
-        { type: 'button', class: 'action', onclick: () => simulator.openPane(READ_PANE_COMMAND) },
-        text(simulator, 'worklink'),
-      ),
-    ),
-    h(
-      'div',
-      { class: 'headers' },
-      h(
-        'div',
-        {},
-        `${text(simulator, 'from')}: ${message.fromName ? `${message.fromName} <${message.from}>` : message.from}`,
-      ),
-      h('div', {}, `${text(simulator, 'to')}: ${addressList(message.to)}`),
-      message.cc.length > 0 ? h('div', {}, `${text(simulator, 'cc')}: ${addressList(message.cc)}`) : null,
-      h('div', {}, `${text(simulator, 'date')}: ${new Date(message.date).toLocaleString(simulator.displayLanguage)}`),
-      h('div', {}, text(simulator, 'workItems', { references: message.workItems.join(', ') })),
-    ),
-    h('div', { class: 'body' }, message.textBody),
-  ];
-}
-
 function recipientBox(simulator: Simulator, field: Field): HTMLElement {
   const compose = simulator.compose;
   const id = `compose-${field}`;
@@ -211,7 +190,7 @@ function recipientBox(simulator: Simulator, field: Field): HTMLElement {
   input.value = compose ? formatRecipients(simulator.displayedRecipients(field)) : '';
   input.addEventListener('change', () => {
     const parsed = parseRecipients(input.value);
-    if (parsed.invalid.length > 0) simulator.log(`not an address, left out: ${parsed.invalid.join('; ')}`);
+    if (parsed.invalid.length > 0) simulator.logText('notAnAddress', { entries: parsed.invalid.join('; ') });
     simulator.editRecipients(field, parsed.recipients);
   });
   return h('label', { for: id }, text(simulator, field), input);
@@ -278,6 +257,8 @@ function renderCompose(simulator: Simulator): HTMLElement[] {
 export function renderMain(simulator: Simulator, main: HTMLElement): void {
   if (simulator.compose) {
     main.replaceChildren(...renderCompose(simulator));
+  } else if (simulator.selectedSent) {
+    main.replaceChildren(...renderSentRead(simulator, simulator.selectedSent));
   } else if (simulator.selected) {
     main.replaceChildren(...renderRead(simulator, simulator.selected));
   } else {

@@ -15,6 +15,10 @@ export const simulatorPage = `<!doctype html>
         --border: #3d3d3d; --accent: #479ef5; --accent-text: #000000; --select: #082338; }
       * { box-sizing: border-box; }
       body { margin: 0; font: 14px/1.4 "Segoe UI", system-ui, sans-serif; background: var(--bg); color: var(--text); }
+      /* One column as tall as the window: the top bar, the switches and the log take their own height, wrapped
+         or not, and the message area takes the rest, so the newest log line stays in view. */
+      #simulator { height: 100vh; display: flex; flex-direction: column; }
+      #simulator > header.bar, #simulator > .switches, #simulator > footer.log { flex: none; }
       header.bar { display: flex; flex-wrap: wrap; gap: 12px; align-items: center; padding: 8px 12px;
         background: var(--accent); color: var(--accent-text); }
       header.bar h1 { font-size: 16px; margin: 0 12px 0 0; }
@@ -22,8 +26,8 @@ export const simulatorPage = `<!doctype html>
       .switches { display: flex; flex-wrap: wrap; gap: 12px; padding: 6px 12px; border-bottom: 1px solid var(--border);
         background: var(--panel); font-size: 13px; }
       .switches label { display: inline-flex; gap: 4px; align-items: center; }
-      main.layout { display: grid; grid-template-columns: 280px minmax(360px, 1fr) auto; gap: 0;
-        height: calc(100vh - 140px); min-height: 520px; }
+      main.layout { display: grid; grid-template-columns: 280px minmax(360px, 1fr) auto;
+        grid-template-rows: minmax(0, 1fr); gap: 0; flex: 1; min-height: 0; }
       nav.folder { border-right: 1px solid var(--border); overflow: auto; background: var(--panel); }
       nav.folder ul { list-style: none; margin: 0; padding: 0; }
       nav.folder li button { display: block; width: 100%; text-align: left; padding: 8px 10px; border: 0;
