@@ -176,6 +176,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     expect(sent.headers['X-Worklink-Plan']).toBeTruthy();
     await expect.poll(async () => countMessage(await api.workItem(UK_AGENT, world.refA), world.replyId)).toBe(1);
     await expect.poll(async () => countMessage(await api.workItem(PL_AGENT, world.refB), world.replyId)).toBe(1);
+    await sim.openLastSent();
     await sim.screenshot('04-sent-with-plus-addresses');
   });
 

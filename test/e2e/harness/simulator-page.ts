@@ -82,6 +82,16 @@ export class SimulatorPage {
     await this.page.getByRole('button', { name: this.host('replyAll') }).waitFor();
   }
 
+  /** Opens the newest entry of Sent items, which shows the recipients as sent. */
+  async openLastSent(): Promise<void> {
+    const entry = this.page
+      .getByRole('list', { name: this.host('sentItems') })
+      .getByRole('button')
+      .first();
+    await entry.waitFor();
+    await entry.click();
+  }
+
   async replyAll(): Promise<void> {
     await this.page.getByRole('button', { name: this.host('replyAll') }).click();
     await this.page.getByLabel(this.host('cc'), { exact: true }).waitFor();
