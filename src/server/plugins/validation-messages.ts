@@ -191,7 +191,7 @@ function describeProblem(error: ValidationError): { problem: string; specific: b
         ? { problem: `must not be empty${got}`, specific: true }
         : { problem: `must be at least ${count(error.params.limit, 'character')} long${got}`, specific: true };
     case 'maxLength': {
-      // Repeating a value that is too long helps nobody, so only its length is named.
+      // A value over the limit can be long, so the message names only its length.
       const length = typeof error.data === 'string' ? `; got ${count(error.data.length, 'character')}` : '';
       return { problem: `must be at most ${count(error.params.limit, 'character')} long${length}`, specific: true };
     }

@@ -19,7 +19,7 @@ export interface AgentChanges {
   teamIds?: number[];
 }
 
-/** Builds the `WORKLINK_AGENT_NOT_FOUND` error for agent `id`, whose message says whether it is missing or removed. */
+/** Builds the `WORKLINK_AGENT_NOT_FOUND` error for agent `id`, with a message for a missing or a removed agent. */
 function agentNotFound(id: number, record: AgentRecord | undefined): WorklinkError {
   if (record === undefined) {
     return new WorklinkError(

@@ -2,7 +2,7 @@ import { WorklinkError } from '../errors.js';
 import { bumpDirectoryVersion } from './directory-version.js';
 import { isUniqueViolation, now } from './executor.js';
 import type { Executor } from './executor.js';
-import { assertAddressesFree, assertDistinctAddresses } from './mailboxes.js';
+import { addressTakenMeanwhile, assertAddressesFree, assertDistinctAddresses } from './mailboxes.js';
 import type { MailboxDefaultType } from './mailboxes.js';
 
 /*
@@ -88,7 +88,7 @@ export async function listMailboxRecords(
   }));
 }
 
-/** Builds the `WORKLINK_MAILBOX_NOT_FOUND` error for mailbox `id`, whose message tells a missing mailbox from a disconnected one. */
+/** Builds the `WORKLINK_MAILBOX_NOT_FOUND` error for mailbox `id`, with a message for a missing or a disconnected mailbox. */
 function mailboxNotFound(id: number, record: MailboxRecord | undefined): WorklinkError {
   if (record === undefined) {
     return new WorklinkError(
@@ -181,15 +181,7 @@ export async function updateMailbox(
       }
     }
   } catch (error) {
-    // A concurrent request took an alias between the check and the insert.
-    if (isUniqueViolation(error)) {
-      throw new WorklinkError(
-        'WORKLINK_MAILBOX_ADDRESS_TAKEN',
-        `An alias of mailbox "${before.address}" was just taken by another mailbox: list mailboxes and retry.`,
-        { cause: error },
-      );
-    }
-    throw error;
+    throw isUniqueViolation(error) ? addressTakenMeanwhile(before.address, error) : error;
   }
 
   await bumpDirectoryVersion(db);

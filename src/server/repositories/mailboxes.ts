@@ -92,6 +92,18 @@ export function assertDistinctAddresses(addresses: readonly string[]): void {
 }
 
 /**
+ * Builds the error for an address or alias of mailbox `address` that a concurrent request took
+ * between the check and the write, with the unique violation as `cause`.
+ */
+export function addressTakenMeanwhile(address: string, cause: unknown): WorklinkError {
+  return new WorklinkError(
+    'WORKLINK_MAILBOX_ADDRESS_TAKEN',
+    `An address or alias of mailbox "${address}" was just taken by another mailbox: list mailboxes and retry.`,
+    { cause },
+  );
+}
+
+/**
  * Throws `WORKLINK_MAILBOX_ADDRESS_TAKEN` naming the first of `addresses` that
  * is the primary address or an alias of a connected mailbox other than
  * `ownMailboxId`. A disconnected mailbox takes no address, so its former
@@ -225,14 +237,6 @@ export async function createMailbox(
       reconnected: disconnected !== undefined,
     };
   } catch (error) {
-    // A concurrent request took the address between the check and the insert.
-    if (isUniqueViolation(error)) {
-      throw new WorklinkError(
-        'WORKLINK_MAILBOX_ADDRESS_TAKEN',
-        `An address of mailbox "${mailbox.address}" was just taken by another mailbox: list mailboxes and retry.`,
-        { cause: error },
-      );
-    }
-    throw error;
+    throw isUniqueViolation(error) ? addressTakenMeanwhile(mailbox.address, error) : error;
   }
 }

@@ -41,9 +41,12 @@ export function LinkingPanel({ deps, language, locale, onSignInNeeded }: Linking
   const busy = phase.kind === 'applying';
   const showProblems = state.problems !== null && state.problems.some(hasProblems);
   const canSend = useMemo(() => deps.host.canSend(), [deps]);
-  // With every team sent as normal email, the button links nothing, so it only says that it sends.
+  // With every team sent as normal email, the button links nothing, so its label names only the send.
   const linksNothing = state.decisions.length > 0 && state.decisions.every((decision) => decision.action === 'plain');
-  const confirmLabel = canSend ? (linksNothing ? 'linking.sendOnly' : 'linking.confirmAndSend') : 'linking.confirm';
+  let confirmLabel: StringKey = 'linking.confirm';
+  if (canSend) {
+    confirmLabel = linksNothing ? 'linking.sendOnly' : 'linking.confirmAndSend';
+  }
 
   // Moves focus to the summary, so keyboard and screen reader users learn why nothing happened.
   useEffect(() => {
