@@ -9,7 +9,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Browser } from 'playwright-core';
 import os from 'node:os';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HostLanguage } from '../../src/dev/host/strings.js';
 import type { WorklinkEvents } from '../../src/server/notifications/bus.js';
 import { chromiumAvailable, guardContext, launchChromium } from '../support/browser.js';
@@ -32,6 +32,13 @@ const REQUEST_SUBJECT = 'Invoice 2024/11/0457 - payment status (UK and PL entiti
 const REQUEST_IN_LIST = /Fabrikam Billing\s*Invoice 2024\/11\/0457/;
 /** Message-ID that fixture 03 replies to, replaced by the Message-ID of the reply the simulator sent. */
 const FIXTURE_REPLY_ID = '<DB9PR01MB0001.0457.reply1@DB9PR01MB0001.eurprd01.prod.outlook.example>';
+
+/**
+ * A step waits at most 15 seconds for any one control, so a step that hangs names the control
+ * it waited for; the step itself may take a minute on a loaded machine.
+ */
+const ACTION_TIMEOUT_MS = 15_000;
+vi.setConfig({ testTimeout: 60_000 });
 
 const available = chromiumAvailable('the e2e scenario (test/e2e)');
 const dialects = await availableDialects();
@@ -105,18 +112,23 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
       viewport: { width: 1400, height: 860 },
       locale: language === 'pl' ? 'pl-PL' : 'en-US',
     });
+    context.setDefaultTimeout(ACTION_TIMEOUT_MS);
     guard = await guardContext(context);
     sim = new SimulatorPage(await context.newPage(), language, screenshots);
     await sim.open();
   }, 240_000);
 
-  // A failed step leaves a screenshot and the simulator's log in the temporary directory.
+  // A failed step leaves a screenshot in the temporary directory and prints the simulator's log and the pane's text.
   afterEach(async (context) => {
     if (context.task.result?.state !== 'fail' || !sim) return;
     const file = path.join(os.tmpdir(), `worklink-e2e-${dialect}-${language}-${context.task.name.slice(0, 2).trim()}`);
     await sim.page.screenshot({ path: `${file}.png` }).catch(() => undefined);
-    fs.writeFileSync(`${file}.log`, (await sim.inspect().catch(() => ({ log: [] }))).log.join('\n'));
-    console.warn(`e2e step failed; see ${file}.png and ${file}.log`);
+    const log = (await sim.inspect().catch(() => ({ log: [] }))).log.join('\n');
+    const paneText = await sim.pane
+      .locator('body')
+      .innerText({ timeout: 2_000 })
+      .catch(() => '(no task pane)');
+    console.warn(`e2e step failed; screenshot ${file}.png\nsimulator log:\n${log}\ntask pane:\n${paneText}`);
   });
 
   afterAll(async () => {

@@ -152,14 +152,28 @@ describe.each(await availableDialects())('GroupCommitter on %s', (dialect) => {
   });
 
   it('job still being prepared joins the waiting batch', async () => {
-    const prepared = new Promise<Job>((resolve) => setTimeout(() => resolve({ key: 'job-2', step: 'store' }), 2));
+    // A hold that cannot run out under a loaded machine: the batch waits only for the preparation.
+    const longHold = new GroupCommitter<Job, string>(
+      database.db,
+      async (trx, job) => {
+        transactions.push(trx);
+        await trx.insertInto('settings').values({ key: job.key, value: '"stored"' }).execute();
+        return job.key;
+      },
+      undefined,
+      { maxHoldMs: 60_000 },
+    );
+    let finishPreparation: (job: Job) => void = () => undefined;
+    const prepared = longHold.submitWhenReady(new Promise<Job>((resolve) => (finishPreparation = resolve)));
+    const first = longHold.submit({ key: 'job-1', step: 'store' });
 
-    const results = await Promise.all([
-      committer.submit({ key: 'job-1', step: 'store' }),
-      committer.submitWhenReady(prepared),
-    ]);
+    // Past the check phase in which job-1 alone would have started its batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await storedKeys()).toEqual([]);
+    finishPreparation({ key: 'job-2', step: 'store' });
 
-    expect(results).toEqual(['job-1', 'job-2']);
+    expect(await Promise.all([first, prepared])).toEqual(['job-1', 'job-2']);
     expect(new Set(transactions).size).toBe(1);
   });
 
