@@ -10,6 +10,7 @@ import * as pendingPlanIndex from './migrations/0002-pending-plan-index.js';
 import * as conversationLastSeen from './migrations/0003-conversation-last-seen.js';
 import * as disconnectAndRemove from './migrations/0004-disconnect-and-remove.js';
 import * as conversationViews from './migrations/0005-conversation-views.js';
+import { startWalCheckpointer } from './sqlite-checkpointer.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -67,8 +68,22 @@ export function openDatabase(url: string): DatabaseHandle {
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
+    // After a burst the log file stays as large as it grew, unless it is cut back when it restarts.
+    sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    let connection = withStatementCache(sqlite);
+    if (file !== ':memory:') {
+      const checkpointer = startWalCheckpointer(sqlite, path.resolve(file));
+      const cached = connection;
+      connection = {
+        prepare: (text) => cached.prepare(text),
+        close: () => {
+          checkpointer.stop();
+          cached.close();
+        },
+      };
+    }
     return {
-      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) }),
+      db: new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) }),
       dialect: 'sqlite',
     };
   }
