@@ -344,6 +344,34 @@ describe.skipIf(!enabled)('linking panel in Chromium', () => {
     await page.close();
   });
 
+  it('keeps committed choices for the retry', async () => {
+    const pane = await openPane(composeItem(`Order 4471 [${references.delivery}]`));
+    const { page } = pane;
+    const share = page.getByRole('radio', { name: new RegExp(references.invoice!) });
+    await share.waitFor();
+    const setFailures = (count: number) =>
+      page.evaluate((value) => {
+        (window as unknown as { __fakeOfficeFailRecipientWrites: number }).__fakeOfficeFailRecipientWrites = value;
+      }, count);
+
+    await setFailures(10);
+    await page.getByRole('button', { name: 'Link and send' }).click();
+    await page.getByText('Outlook did not complete the request. Try again.').waitFor();
+
+    expect(await page.getByText('Worklink has saved these choices', { exact: false }).count()).toBe(1);
+    expect(await share.isDisabled()).toBe(true);
+    expect(await page.getByRole('radio', { name: 'Send as normal email' }).isDisabled()).toBe(true);
+    await setFailures(0);
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByText('Done. The email was sent with the linked recipients.').waitFor();
+    expect(pane.commitBodies).toHaveLength(2);
+    expect(pane.commitBodies[1]).toEqual(pane.commitBodies[0]);
+    expect((await pane.state()).recipients.cc[0]?.emailAddress).toBe(
+      `pl.support+${references.invoice}@contoso.example`,
+    );
+    await page.close();
+  });
+
   it('renders in Polish with the dark theme', async () => {
     const pane = await openPane(composeItem(`Faktura [${await freshTicket('Invoice copy requested')}]`), {
       displayLanguage: 'pl-PL',

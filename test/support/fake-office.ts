@@ -80,6 +80,12 @@ const FAKE_OFFICE_SOURCE = String.raw`
         getAsync: function (callback) { later(callback, ok(copy(state.recipients[name]).map(function (r) { r.recipientType = 'other'; return r; }))); },
         setAsync: function (list, options, callback) {
           if (typeof options === 'function') callback = options;
+          // Tests set this count to make the next writes fail, as Outlook's do when the item was closed.
+          if (window.__fakeOfficeFailRecipientWrites > 0) {
+            window.__fakeOfficeFailRecipientWrites -= 1;
+            later(callback, failed('GenericResponseError', 'the recipients could not be changed'));
+            return;
+          }
           state.recipients[name] = copy(list);
           later(callback, ok(undefined));
         },

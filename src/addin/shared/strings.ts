@@ -109,6 +109,8 @@ const en = {
   'linking.sendOnly': 'Send',
   'linking.confirm': 'Link recipients',
   'linking.validationSummary': 'Some choices need attention. Check the marked fields.',
+  'linking.choicesSaved':
+    'Worklink has saved these choices, so they can no longer change. Try again to apply them to the recipients.',
   'linking.step.commit': 'Saving your choices…',
   'linking.step.rewrite': 'Updating the recipients…',
   'linking.step.record': 'Recording the decision…',
@@ -247,6 +249,8 @@ const pl: Record<StringKey, string> = {
   'linking.sendOnly': 'Wyślij',
   'linking.confirm': 'Powiąż odbiorców',
   'linking.validationSummary': 'Niektóre wybory wymagają uwagi. Sprawdź zaznaczone pola.',
+  'linking.choicesSaved':
+    'Worklink zapisał te wybory, więc nie można ich już zmienić. Spróbuj ponownie, aby zastosować je do adresatów.',
   'linking.step.commit': 'Zapisywanie wyborów…',
   'linking.step.rewrite': 'Aktualizowanie odbiorców…',
   'linking.step.record': 'Zapisywanie decyzji…',

@@ -39,6 +39,8 @@ export function LinkingPanel({ deps, language, locale, onSignInNeeded }: Linking
   const summaryRef = useRef<HTMLDivElement>(null);
   const { phase, plan } = state;
   const busy = phase.kind === 'applying';
+  // After a commit the server keeps its choices, so the cards only show them.
+  const locked = busy || state.committed !== null;
   const showProblems = state.problems !== null && state.problems.some(hasProblems);
   const canSend = useMemo(() => deps.host.canSend(), [deps]);
   // With every team sent as normal email, the button links nothing, so its label names only the send.
@@ -90,7 +92,7 @@ export function LinkingPanel({ deps, language, locale, onSignInNeeded }: Linking
               state={state.decisions[index]!}
               problems={state.problems?.[index] ?? null}
               language={language}
-              disabled={busy}
+              disabled={locked}
               onChange={(next) => updateDecision(index, next)}
             />
           ))}
@@ -99,7 +101,7 @@ export function LinkingPanel({ deps, language, locale, onSignInNeeded }: Linking
               items={state.teamItems}
               value={state.currentReference}
               language={language}
-              disabled={busy}
+              disabled={locked}
               onChange={setCurrentReference}
             />
           )}
@@ -112,6 +114,11 @@ export function LinkingPanel({ deps, language, locale, onSignInNeeded }: Linking
           )}
           {phase.kind === 'apply-error' && (
             <ErrorNotice error={phase.error} language={language} onRetry={retry} onSignIn={onSignInNeeded} />
+          )}
+          {state.committed !== null && (
+            <MessageBar intent="info">
+              <MessageBarBody>{t('linking.choicesSaved', language)}</MessageBarBody>
+            </MessageBar>
           )}
           {phase.kind === 'applying' ? (
             <Progress label={t(STEP_KEYS[phase.step], language)} />

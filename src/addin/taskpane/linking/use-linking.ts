@@ -11,7 +11,7 @@ import type { PaneApi, WorkItemSummary } from '../api/pane-api.js';
 import type { PaneHost } from '../host/office-host.js';
 import { parsePlanContext } from '../host/office-host.js';
 import { ApplyError, applyDecision } from './apply-plan.js';
-import type { ApplyStep } from './apply-plan.js';
+import type { ApplyRequest, ApplyStep } from './apply-plan.js';
 import { hasProblems, initialDecisionState, toChoice, validateDecision } from './plan-form.js';
 import type { DecisionProblems, DecisionState } from './plan-form.js';
 
@@ -33,6 +33,11 @@ export interface LinkingState {
   teamItems: WorkItemSummary[];
   /** The agent's pick among `teamItems`; '' means none. */
   currentReference: string;
+  /**
+   * The request whose commit succeeded before a later step failed. The server keeps the first
+   * commit's response, so a retry sends this request again and the choices can no longer change.
+   */
+  committed: ApplyRequest | null;
 }
 
 export interface LinkingDeps {
@@ -48,6 +53,7 @@ const INITIAL: LinkingState = {
   problems: null,
   teamItems: [],
   currentReference: '',
+  committed: null,
 };
 
 async function loadPlan(deps: LinkingDeps, planId: string | null): Promise<SendPlanResponse> {
@@ -132,28 +138,36 @@ export function useLinking(deps: LinkingDeps) {
     const plan = current.plan;
     if (!plan) return;
 
-    const problems = plan.decisions.map((decision, index) => validateDecision(decision, current.decisions[index]!));
-    if (problems.some(hasProblems)) {
-      setState({ ...current, problems });
-      return;
+    let request = current.committed;
+    if (request === null) {
+      const problems = plan.decisions.map((decision, index) => validateDecision(decision, current.decisions[index]!));
+      if (problems.some(hasProblems)) {
+        setState({ ...current, problems });
+        return;
+      }
+      const choices = plan.decisions.map((decision, index) => toChoice(decision, current.decisions[index]!));
+      request =
+        current.currentReference === ''
+          ? { planId: plan.id, choices }
+          : { planId: plan.id, choices, currentReference: current.currentReference };
     }
 
-    const choices = plan.decisions.map((decision, index) => toChoice(decision, current.decisions[index]!));
-    const setStep = (step: ApplyStep | 'send') =>
+    // The rewrite starts only after the commit succeeded.
+    let commitSucceeded = false;
+    const setStep = (step: ApplyStep | 'send') => {
+      if (step === 'rewrite') commitSucceeded = true;
       setState((previous) => ({ ...previous, phase: { kind: 'applying', step } }));
+    };
     setState({ ...current, problems: null, phase: { kind: 'applying', step: 'commit' } });
 
     let created: string[];
     try {
-      const request =
-        current.currentReference === ''
-          ? { planId: plan.id, choices }
-          : { planId: plan.id, choices, currentReference: current.currentReference };
       const result = await applyDecision(deps.officeApi, deps.api, request, setStep);
       created = result.commit.createdReferences ?? [];
     } catch (error) {
       console.error('[worklink] applying the decision failed', error);
-      setState((previous) => ({ ...previous, phase: { kind: 'apply-error', error } }));
+      const committed = commitSucceeded ? request : null;
+      setState((previous) => ({ ...previous, committed, phase: { kind: 'apply-error', error } }));
       return;
     }
 
