@@ -34,8 +34,8 @@ const REQUEST_IN_LIST = /Fabrikam Billing\s*Invoice 2024\/11\/0457/;
 const FIXTURE_REPLY_ID = '<DB9PR01MB0001.0457.reply1@DB9PR01MB0001.eurprd01.prod.outlook.example>';
 
 /**
- * A step waits at most 15 seconds for any one control, so a step that hangs names the control
- * it waited for; the step itself may take a minute on a loaded machine.
+ * Maximum wait for any one control, so that a step that hangs names the control it waited for.
+ * The step itself may take a minute on a loaded machine.
  */
 const ACTION_TIMEOUT_MS = 15_000;
 vi.setConfig({ testTimeout: 60_000 });

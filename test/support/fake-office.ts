@@ -80,7 +80,7 @@ const FAKE_OFFICE_SOURCE = String.raw`
         getAsync: function (callback) { later(callback, ok(copy(state.recipients[name]).map(function (r) { r.recipientType = 'other'; return r; }))); },
         setAsync: function (list, options, callback) {
           if (typeof options === 'function') callback = options;
-          // Tests set this count to make the next writes fail, as Outlook's do when the item was closed.
+          // Tests set this count to make the next writes fail, as Outlook's writes fail when the item was closed.
           if (window.__fakeOfficeFailRecipientWrites > 0) {
             window.__fakeOfficeFailRecipientWrites -= 1;
             later(callback, failed('GenericResponseError', 'the recipients could not be changed'));
