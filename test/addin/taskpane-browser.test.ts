@@ -361,7 +361,16 @@ describe.skipIf(!enabled)('linking panel in Chromium', () => {
     expect(await page.getByText('Worklink has saved these choices', { exact: false }).count()).toBe(1);
     expect(await share.isDisabled()).toBe(true);
     expect(await page.getByRole('radio', { name: 'Send as normal email' }).isDisabled()).toBe(true);
+    // The first retry fails at the commit; the server still holds the first commit.
     await setFailures(0);
+    await page.route(
+      '**/commit',
+      (route) => route.fulfill({ status: 500, json: { code: 'WORKLINK_INTERNAL', message: 'An unexpected error.' } }),
+      { times: 1 },
+    );
+    await page.getByRole('button', { name: 'Try again' }).click();
+    await page.getByText("Worklink's server could not complete the request.", { exact: false }).waitFor();
+    expect(await share.isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByText('Done. The email was sent with the linked recipients.').waitFor();
     expect(pane.commitBodies).toHaveLength(2);

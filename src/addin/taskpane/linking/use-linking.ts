@@ -166,8 +166,12 @@ export function useLinking(deps: LinkingDeps) {
       created = result.commit.createdReferences ?? [];
     } catch (error) {
       console.error('[worklink] applying the decision failed', error);
-      const committed = commitSucceeded ? request : null;
-      setState((previous) => ({ ...previous, committed, phase: { kind: 'apply-error', error } }));
+      // A retry whose commit fails again leaves the first commit in place on the server.
+      setState((previous) => ({
+        ...previous,
+        committed: commitSucceeded ? request : previous.committed,
+        phase: { kind: 'apply-error', error },
+      }));
       return;
     }
 
