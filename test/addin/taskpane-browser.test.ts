@@ -361,7 +361,7 @@ describe.skipIf(!enabled)('linking panel in Chromium', () => {
     expect(await page.getByText('Worklink has saved these choices', { exact: false }).count()).toBe(1);
     expect(await share.isDisabled()).toBe(true);
     expect(await page.getByRole('radio', { name: 'Send as normal email' }).isDisabled()).toBe(true);
-    // The first retry fails at the commit; the server still holds the first commit.
+    // The first retry fails at the commit, while the server keeps the first commit.
     await setFailures(0);
     await page.route(
       '**/commit',
