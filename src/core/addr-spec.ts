@@ -24,6 +24,14 @@ export interface AddrSpec {
 // atext of RFC 5322 section 3.2.3, plus any non-ASCII character (RFC 6532).
 const dotAtom = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\uffff]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~\-\u0080-\uffff]+)*$/;
 
+/**
+ * An ASCII dot-atom, `@` and an ASCII host name, and nothing else, as in `anna.nowak@contoso.example`.
+ * Most recipients look like this. The tokenizer would find one atom on each side of the `@`,
+ * so `parseAddrSpec` reads such an address without it.
+ */
+const plainAddress =
+  /^([A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*)@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*)$/;
+
 /** Returns true when `text` is a valid dot-atom, which may stand unquoted as a local part. */
 export function isDotAtom(text: string): boolean {
   return dotAtom.test(text);
@@ -108,6 +116,12 @@ export function buildAddrSpec(
  * parser, it also enforces the RFC 5321 length limits.
  */
 export function parseAddrSpec(input: string): Result<AddrSpec> {
+  const plain = typeof input === 'string' ? plainAddress.exec(input) : null;
+  if (plain !== null) {
+    const domain = normalizeDomain(plain[2] as string, input);
+    return domain.ok ? checkLengths({ local: plain[1] as string, quoted: false, domain: domain.value }, input) : domain;
+  }
+
   const tokens = tokenizeAddressList(input);
   if (!tokens.ok) {
     return tokens;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseAddrSpec } from '../../src/core/addr-spec.js';
 import type { Recipient } from '../../src/core/api-types.js';
 import {
   domainOf,
@@ -137,6 +138,33 @@ describe('core properties', () => {
             value: { mailbox: mailbox.ok && mailbox.value, reference: ref.toUpperCase() },
           });
           expect(encodePlusAddress(encoded.value, ref, separator)).toEqual(encoded);
+        },
+      ),
+      runs,
+    );
+  });
+
+  it('parses a plain address as the tokenizer does', () => {
+    // Surrounding spaces send the same address through the tokenizer instead of the fast path.
+    const plainish = fc.string({ unit: fc.constantFrom(...'aZ09.-_+!/=@ü'.split('')), maxLength: 80 });
+    const asciiLocal = fc.stringMatching(/^[a-z0-9!#$%&*/=?^_`{|}~+-]{1,40}(?:\.[a-z0-9_-]{1,30}){0,2}$/);
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          plainish,
+          fc.tuple(asciiLocal, domain).map(([local, host]) => `${local}@${host}`),
+          fc.tuple(nearLimitLocalPart, domain).map(([local, host]) => `${local}@${host}`),
+          fc.tuple(asciiLocal, label).map(([local, host]) => `${local}@${host}`),
+        ),
+        (input) => {
+          const direct = parseAddrSpec(input);
+          const tokenized = parseAddrSpec(` ${input} `);
+          // Some errors quote the input as given, spaces included, so only their codes must match.
+          if (direct.ok || tokenized.ok) {
+            expect(direct).toEqual(tokenized);
+          } else {
+            expect(direct.error.code).toBe(tokenized.error.code);
+          }
         },
       ),
       runs,
