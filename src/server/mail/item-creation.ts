@@ -16,10 +16,21 @@ export function titleOf(subject: string): string {
   return title.length > maxTitleLength ? `${title.slice(0, maxTitleLength - 1)}…` : title;
 }
 
-/** Returns why this message may not create work items, or null when it may. */
-export function creationBlockedReason(automaticReason: string | null, senderIsOwnMailbox: boolean): string | null {
+/**
+ * Returns why this message may not create work items, or null when it may. A message
+ * without a sender address (no From header, or one that holds no address) would make a
+ * work item with nobody to answer: empty DATA and stray bytes look like that.
+ */
+export function creationBlockedReason(
+  automaticReason: string | null,
+  sender: string | null,
+  senderIsOwnMailbox: boolean,
+): string | null {
   if (automaticReason !== null) {
     return `automatic message (${automaticReason})`;
+  }
+  if (sender === null) {
+    return 'no sender address in From';
   }
   if (senderIsOwnMailbox) {
     return 'sent by a connected mailbox';

@@ -271,7 +271,7 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
     });
   }
 
-  const creationBlocked = creationBlockedReason(input.automaticReason, senderIsOwnMailbox);
+  const creationBlocked = creationBlockedReason(input.automaticReason, sender, senderIsOwnMailbox);
   let createdItems: CreatedItem[] = [];
   let createdLinks: RoutingResult['createdLinks'] = [];
   if (creationBlocked === null) {

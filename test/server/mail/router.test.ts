@@ -235,6 +235,32 @@ describe.each(await availableDialects())('inbound routing rules on %s', (dialect
     expect(unrouted.map((row) => row.reason)).toEqual(['sent by a connected mailbox']);
   });
 
+  it.each([
+    { name: 'empty DATA', raw: '' },
+    { name: 'text without headers', raw: 'Please call me back about the invoice.\r\n' },
+    { name: 'a From header without an address', raw: compose({ id: 'nobody@fabrikam.example', from: 'Billing' }) },
+  ])('$name creates no work item and waits in the unrouted list', async ({ raw }) => {
+    const result = await harness.deliver(raw, { from: 'billing@fabrikam.example', to: ['uk.support@contoso.example'] });
+
+    expect(result.response).toMatch(/^250 /);
+    expect(await countRows(harness.database.db, 'messages')).toBe(1);
+    expect(await countRows(harness.database.db, 'work_items')).toBe(0);
+    const unrouted = await harness.database.db.selectFrom('unrouted_messages').selectAll().execute();
+    expect(unrouted.map((row) => row.reason)).toEqual(['no sender address in From']);
+  });
+
+  it('a message without a sender still reaches the work item its plus tag names', async () => {
+    const item = await createWorkItem(harness.database.db, { teamId: harness.teamA, type: 'ticket', title: 'A' });
+    const recipient = `uk.support+${item.reference}@contoso.example`;
+
+    await harness.deliver(compose({ id: 'no-from-tag@fabrikam.example', from: 'Billing', to: recipient }), {
+      to: [recipient],
+    });
+
+    expect(await routesOf(harness.database.db, 'no-from-tag@fabrikam.example')).toEqual([`${item.reference}/plus`]);
+    expect(await countRows(harness.database.db, 'unrouted_messages')).toBe(0);
+  });
+
   it('auto-reply on a known thread is attached', async () => {
     await harness.deliver(readFixture('01-external-request.eml'), { to: ['uk.support@contoso.example'] });
     const [item] = await workItemsOfTeam(harness.database.db, harness.teamA);
