@@ -22,7 +22,14 @@ declare module 'fastify' {
     database: DatabaseHandle;
     /** In-process events that inbound mail and send plans publish and notifications read. */
     events: EventBus;
+    lifecycle: ServerLifecycle;
   }
+}
+
+/** State of the process that the routes report, such as `/healthz` during a shutdown. */
+export interface ServerLifecycle {
+  /** Set when the process starts to stop, while its listeners still finish their work. */
+  stopping: boolean;
 }
 
 export interface AppOptions {
@@ -30,6 +37,8 @@ export interface AppOptions {
   database: DatabaseHandle;
   /** Defaults to a new bus. */
   events?: EventBus;
+  /** Defaults to a process that is not stopping. */
+  lifecycle?: ServerLifecycle;
 }
 
 /**
@@ -44,6 +53,7 @@ const assemble: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.decorate('config', options.config);
   app.decorate('database', options.database);
   app.decorate('events', options.events ?? new EventBus());
+  app.decorate('lifecycle', options.lifecycle ?? { stopping: false });
 
   await app.register(errorHandlerPlugin);
   await app.register(securityPlugin);

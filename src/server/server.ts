@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
+import type { ServerLifecycle } from './app.js';
 import { loadConfig } from './config.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase } from './db/database.js';
@@ -35,6 +36,7 @@ type ParentMessage =
 
 /** Parts of the server that have started, each set once it is up. */
 interface Running {
+  lifecycle: ServerLifecycle;
   database?: DatabaseHandle;
   app?: FastifyInstance;
   fanout?: PgFanout;
@@ -128,7 +130,10 @@ async function start(
   // One id per process names this instance in event fan-out payloads and mailbox sync leases.
   const instanceId = randomUUID();
   const events = new EventBus();
-  const app = await buildApp({ config, database, events }, https === undefined ? {} : { https });
+  const app = await buildApp(
+    { config, database, events, lifecycle: running.lifecycle },
+    https === undefined ? {} : { https },
+  );
   running.app = app;
   // Instances on one PostgreSQL database share their events; SQLite serves a single instance.
   if (database.dialect === 'postgres') {
@@ -186,7 +191,7 @@ async function main(): Promise<void> {
     config = Object.freeze({ ...config, tlsCert: files.certPath, tlsKey: files.keyPath });
   }
 
-  const running: Running = {};
+  const running: Running = { lifecycle: { stopping: false } };
   let started: { app: FastifyInstance; instanceId: string };
   try {
     started = await start(config, https, running);
@@ -226,6 +231,7 @@ async function main(): Promise<void> {
   });
 
   handleStopSignals(app.log, async (signal) => {
+    running.lifecycle.stopping = true;
     app.log.info({ signal }, 'worklink stopping');
     notifyParent({ type: 'worklink-stopping', signal });
     try {

@@ -607,6 +607,10 @@ describe.each(dialects)('server process on %s', (dialect) => {
         new Promise((resolve) => setTimeout(() => resolve('running'), 500)),
       ]);
       expect(stateBeforeData, 'the server exited with a transaction still open').toBe('running');
+      // A load balancer must stop sending work while the instance drains.
+      const health = await fetch(`http://127.0.0.1:${running.httpPort}/healthz`);
+      expect(health.status).toBe(503);
+      expect(((await health.json()) as { code: string }).code).toBe('WORKLINK_UNAVAILABLE');
       expect(await midDataDialog.command(tail)).toMatch(/^250 /);
 
       const exit = await running.exited;

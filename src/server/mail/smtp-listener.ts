@@ -144,7 +144,18 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
       callback: (error?: Error | null, message?: string) => void,
     ) {
       const ingestion = (async () => {
-        const raw = await readMessage(stream);
+        let raw: Buffer;
+        try {
+          raw = await readMessage(stream);
+        } catch (error) {
+          // Usually the client went away before the final dot: nothing was accepted, so nothing is lost.
+          log.warn(
+            { sessionId: session.id, reason: error instanceof Error ? error.message : String(error) },
+            'smtp message not received in full; nothing was stored',
+          );
+          callback(smtpError(451, '4.3.0 Message not received in full, try again later'));
+          return;
+        }
         if (stream.sizeExceeded) {
           log.warn({ sessionId: session.id, limit: config.smtpMaxMessageBytes }, 'smtp message rejected: too big');
           callback(smtpError(552, `5.3.4 Message too big: at most ${config.smtpMaxMessageBytes} bytes`));
@@ -202,6 +213,10 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
   return {
     port: boundPort,
     async close() {
+      log.info(
+        { connections: server.connections.size },
+        'smtp listener stopping; open transactions may finish, for at most 30 s',
+      );
       const closed = new Promise<void>((resolve) => {
         server.close(() => resolve());
       });

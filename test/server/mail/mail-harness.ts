@@ -77,6 +77,7 @@ const silentLog = pino({ level: 'silent' }) as unknown as FastifyBaseLogger;
 export async function startMailHarness(
   dialect: Dialect,
   overrides: Partial<Record<string, string>> = {},
+  options: { log?: FastifyBaseLogger } = {},
 ): Promise<MailHarness> {
   const database = await createTestDatabase(dialect);
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worklink-mail-'));
@@ -126,7 +127,13 @@ export async function startMailHarness(
     bus.on(name, (payload) => events.push({ name, payload }));
   }
 
-  const listener = await startSmtpListener({ config, database, log: silentLog, events: bus, listenPort: 0 });
+  const listener = await startSmtpListener({
+    config,
+    database,
+    log: options.log ?? silentLog,
+    events: bus,
+    listenPort: 0,
+  });
 
   const deliver = async (
     raw: Buffer | string,

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { generate } from 'selfsigned';
+import { pino } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
 import { availableDialects } from '../../support/databases.js';
 import { readFixture, startMailHarness } from './mail-harness.js';
 import type { MailHarness, SmtpFailure } from './mail-harness.js';
@@ -213,7 +215,12 @@ describe.each(await availableDialects())('smtp listener on %s', (dialect) => {
   });
 
   it('stores nothing when the client leaves mid-DATA', async () => {
-    harness = await startMailHarness(dialect);
+    const logLines: { level: number; msg: string }[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => logLines.push(JSON.parse(line) as { level: number; msg: string }) },
+    ) as unknown as FastifyBaseLogger;
+    harness = await startMailHarness(dialect, {}, { log });
     const socket = net.connect(harness.listener.port, '127.0.0.1');
     socket.setEncoding('utf8');
     let received = '';
@@ -246,6 +253,11 @@ describe.each(await availableDialects())('smtp listener on %s', (dialect) => {
 
     expect(result.rejected).toEqual([]);
     expect(await countRows(harness.database.db, 'messages')).toBe(1);
+    // Nothing was accepted, so the log has a warning and no storage error.
+    await expect
+      .poll(() => logLines.map((line) => line.msg))
+      .toContain('smtp message not received in full; nothing was stored');
+    expect(logLines.filter((line) => line.level >= 50)).toEqual([]);
     // The listener closes at once, so the abandoned message left no ingestion behind.
     await harness.close();
     harness = undefined;

@@ -5,12 +5,22 @@ import { WorklinkError } from '../../errors.js';
 
 const HealthResponse = Type.Object({ status: Type.Literal('ok'), database: Type.String() });
 
-/** `GET /healthz`: 200 when a database query succeeds, 503 otherwise. */
+/**
+ * `GET /healthz`: 200 when a database query succeeds, 503 otherwise. It also answers 503 from the
+ * moment the process starts to stop, so that a load balancer sends no new work to an instance that
+ * is still finishing its SMTP transactions.
+ */
 export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/healthz',
     { schema: { summary: 'Liveness and database check', tags: ['health'], response: { 200: HealthResponse } } },
     async (request) => {
+      if (app.lifecycle.stopping) {
+        throw new WorklinkError(
+          'WORKLINK_UNAVAILABLE',
+          'This Worklink instance is shutting down: send requests to another instance, or wait until it has restarted.',
+        );
+      }
       try {
         await sql`select 1`.execute(app.database.db);
       } catch (error) {
