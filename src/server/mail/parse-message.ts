@@ -8,7 +8,10 @@ import { sanitizeMessageHtml } from './sanitize-html.js';
  * empty when the header gives none.
  */
 export interface MessageAddress {
-  /** Lower-case address as written, plus tag included. */
+  /**
+   * Address as written, plus tag included, so that a reference keeps its case (`+10042-C`).
+   * Only the sender's is lower-cased; compare the others lower-cased too.
+   */
   address: string;
   name: string;
 }
@@ -31,6 +34,7 @@ export interface ParsedMessage {
   /** First id of References, else In-Reply-To, else the message's own id. */
   threadRoot: string | null;
   subject: string;
+  /** The sender, with a lower-case address. */
   from: MessageAddress | null;
   to: MessageAddress[];
   cc: MessageAddress[];
@@ -97,7 +101,7 @@ export function extractMessageIds(value: string): string[] {
   return ids;
 }
 
-function flattenAddresses(field: AddressObject | AddressObject[] | undefined): MessageAddress[] {
+function flattenAddresses(field: AddressObject | AddressObject[] | undefined, lowerCase = false): MessageAddress[] {
   const objects = field === undefined ? [] : Array.isArray(field) ? field : [field];
   const result: MessageAddress[] = [];
   const visit = (entry: EmailAddress): void => {
@@ -105,7 +109,8 @@ function flattenAddresses(field: AddressObject | AddressObject[] | undefined): M
       entry.group.forEach(visit);
       return;
     }
-    const address = entry.address?.trim().toLowerCase();
+    const trimmed = entry.address?.trim();
+    const address = lowerCase ? trimmed?.toLowerCase() : trimmed;
     if (address) {
       result.push({ address: stripNul(address), name: stripNul(entry.name ?? '') });
     }
@@ -208,7 +213,7 @@ export async function parseMessage(raw: Buffer): Promise<ParsedMessage> {
     references,
     threadRoot: references[0] ?? inReplyTo ?? messageId,
     subject: stripNul(parsed.subject ?? ''),
-    from: flattenAddresses(parsed.from)[0] ?? null,
+    from: flattenAddresses(parsed.from, true)[0] ?? null,
     to: flattenAddresses(parsed.to),
     cc: flattenAddresses(parsed.cc),
     sentAt: sentAtOf(parsed.date),

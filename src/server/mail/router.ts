@@ -235,8 +235,8 @@ export async function routeMessage(db: Executor, input: RoutingInput): Promise<R
   const senderIsInternal = isInternalSender(senderBase, settings);
 
   const addresses = [
-    ...message.to.map((entry) => entry.address),
-    ...message.cc.map((entry) => entry.address),
+    ...message.to.map((entry) => entry.address.toLowerCase()),
+    ...message.cc.map((entry) => entry.address.toLowerCase()),
     ...input.envelopeRecipients.map((address) => address.trim().toLowerCase()),
   ];
   const matchedMailboxes = matchMailboxes(addresses, directory);

@@ -196,7 +196,8 @@ async function tookPart(db: Executor, workItemId: number, sender: string): Promi
       ...parseJson<{ address?: string }[]>(row.to_list, []),
       ...parseJson<{ address?: string }[]>(row.cc_list, []),
     ];
-    return recipients.some((recipient) => recipient.address === sender);
+    // Recipients are stored as written, and `sender` is lower-case.
+    return recipients.some((recipient) => recipient.address?.toLowerCase() === sender);
   });
 }
 

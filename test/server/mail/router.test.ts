@@ -209,6 +209,23 @@ describe.each(await availableDialects())('inbound routing rules on %s', (dialect
     expect(await routesOf(harness.database.db, 'tag-in-off@fabrikam.example')).toEqual([`${item.reference}/plus`]);
   });
 
+  it('keeps the case of a plus tag in the stored recipients', async () => {
+    const item = await createWorkItem(harness.database.db, { teamId: harness.teamB, type: 'case', title: 'B' });
+    const recipient = `PL.Support+${item.reference.toUpperCase()}@Contoso.example`;
+
+    await harness.deliver(compose({ id: 'tag-case@fabrikam.example', cc: recipient }), {
+      to: ['uk.support@contoso.example', recipient],
+    });
+
+    expect(await routesOf(harness.database.db, 'tag-case@fabrikam.example')).toContain(`${item.reference}/plus`);
+    const stored = await harness.database.db
+      .selectFrom('messages')
+      .select('cc_list')
+      .where('message_id', '=', 'tag-case@fabrikam.example')
+      .executeTakeFirstOrThrow();
+    expect(JSON.parse(stored.cc_list)).toEqual([{ address: recipient, name: '' }]);
+  });
+
   it('plus tag of another team is ignored', async () => {
     const itemA = await createWorkItem(harness.database.db, { teamId: harness.teamA, type: 'ticket', title: 'A' });
 
