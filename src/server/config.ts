@@ -264,10 +264,12 @@ export function loadConfig(env: Environment = readProcessEnvironment()): Readonl
     graphLeaseMs: Number(read('WORKLINK_GRAPH_LEASE_MS') ?? 300_000),
     pendingPlanRetentionDays: Number(read('WORKLINK_PENDING_PLAN_RETENTION_DAYS') ?? 7),
   };
-  if (config.port > 65535 || config.smtpPort > 65535) {
-    const name = config.port > 65535 ? 'WORKLINK_PORT' : 'WORKLINK_SMTP_PORT';
-    throw new WorklinkError('WORKLINK_CONFIG_INVALID', `Invalid configuration. ${name} must be from 0 to 65535.`, {
-      details: [`${name} must be from 0 to 65535.`],
+  const portProblems = (['WORKLINK_PORT', 'WORKLINK_SMTP_PORT'] as const)
+    .filter((name) => Number(read(name) ?? 0) > 65535)
+    .map((name) => `${name}="${read(name)}" is invalid: set it to ${variables[name]?.expected}.`);
+  if (portProblems.length > 0) {
+    throw new WorklinkError('WORKLINK_CONFIG_INVALID', `Invalid configuration. ${portProblems.join(' ')}`, {
+      details: portProblems,
     });
   }
   if (tlsCert !== undefined && tlsKey !== undefined) {

@@ -110,6 +110,14 @@ describe('loadConfig', () => {
     expect(error.message).toContain(name);
   });
 
+  it('names a port above 65535 with its value', () => {
+    const error = configError({ WORKLINK_PORT: '70000', WORKLINK_SMTP_PORT: '99999' });
+    expect(error.details).toEqual([
+      'WORKLINK_PORT="70000" is invalid: set it to a TCP port from 0 to 65535.',
+      'WORKLINK_SMTP_PORT="99999" is invalid: set it to a TCP port from 0 to 65535, or 0 to turn the SMTP listener off.',
+    ]);
+  });
+
   it('lists every invalid variable at once', () => {
     const error = configError({ WORKLINK_PORT: 'x', WORKLINK_TLS: 'maybe' });
     expect(error.details).toHaveLength(2);

@@ -38,6 +38,8 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
     const response = await post('/api/v1/admin/teams', body);
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe('WORKLINK_MALFORMED_JSON');
+    // The message says how to fix the body, not only that the parser failed.
+    expect(response.json().message).toMatch(body === '' ? /leave out the Content-Type header/ : /check its quotes/);
   });
 
   it('names an unknown top-level field', async () => {

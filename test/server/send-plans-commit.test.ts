@@ -665,4 +665,19 @@ describe.each(await availableDialects())('send plan commit with rewriting off on
     expect(answer.headers).toEqual({ 'X-Worklink-Plan': plan.id });
     expect(answer.createdReferences).toEqual([]);
   });
+
+  it('says why a choice is not needed', async () => {
+    const plan = await createSendPlan(
+      database.db,
+      world.ukAgent,
+      planRequest([to('pl.support@contoso.example')], { currentReference: world.ticket }),
+    );
+
+    const error = await commitSendPlan(database.db, world.ukAgent, plan.id, {
+      choices: [{ mailbox: 'pl.support@contoso.example', action: 'create' }],
+    }).catch((caught: unknown) => caught);
+
+    expect(error).toMatchObject({ code: 'WORKLINK_PLAN_CHOICE_INVALID' });
+    expect((error as Error).message).toContain('this plan has no decisions, because plus addressing is off');
+  });
 });

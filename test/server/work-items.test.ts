@@ -195,6 +195,13 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(items[0]).not.toHaveProperty('title');
   });
 
+  it('answers 404 for a team that does not exist', async () => {
+    const response = await call('GET', '/api/v1/work-items?team=999999', uk);
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toMatchObject({ code: 'WORKLINK_TEAM_NOT_FOUND' });
+    expect(response.json().message).toContain('999999');
+  });
+
   it('shows a linked item in the header view only', async () => {
     const ukItems = (await call('GET', `/api/v1/work-items?team=${teamA}`, pl)).json();
     const linked = ukItems[0].reference as string;

@@ -43,18 +43,29 @@ function translateStatus(error: FastifyError, request: FastifyRequest): Worklink
   return undefined;
 }
 
+function malformedJson(detail: string): WorklinkError {
+  return new WorklinkError(
+    'WORKLINK_MALFORMED_JSON',
+    `The request body is not valid JSON (${detail}): check its quotes, commas and brackets, or build it with a JSON encoder.`,
+  );
+}
+
 /** Maps Fastify's own errors to Worklink codes, or returns undefined for errors it does not map. */
 function translateFastifyError(error: FastifyError, request: FastifyRequest): WorklinkError | undefined {
   switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new WorklinkError('WORKLINK_MALFORMED_JSON', `The request body is not valid JSON: ${error.message}`);
+      return new WorklinkError(
+        'WORKLINK_MALFORMED_JSON',
+        'The request body is empty, but its Content-Type is application/json: send a JSON body, or leave out the Content-Type header.',
+      );
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return malformedJson(error.message);
     default:
       break;
   }
   // Fastify reports a JSON syntax error from its parser as a 400 SyntaxError.
   if (error instanceof SyntaxError && error.statusCode === 400) {
-    return new WorklinkError('WORKLINK_MALFORMED_JSON', `The request body is not valid JSON: ${error.message}`);
+    return malformedJson(error.message);
   }
   return translateStatus(error, request);
 }

@@ -226,6 +226,13 @@ function matchChoices(
     const decision = decisions.find((candidate) => candidate.mailbox === wanted) ?? undefined;
     const mailbox = decision?.mailbox ?? mailboxes.find((candidate) => candidate.address === wanted)?.address;
 
+    if (decisions.length === 0) {
+      throw new WorklinkError(
+        'WORKLINK_PLAN_CHOICE_INVALID',
+        `Choice for "${choice.mailbox}" is not needed: this plan has no decisions, because plus addressing is off or no recipient is a connected mailbox of another team. Commit it with an empty choices list.`,
+        { details: [{ mailbox: choice.mailbox, problem: 'not-in-plan' }] },
+      );
+    }
     if (mailbox === undefined || findDecisionOrUndefined(decisions, mailbox) === undefined) {
       throw new WorklinkError(
         'WORKLINK_PLAN_CHOICE_INVALID',

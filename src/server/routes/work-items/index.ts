@@ -157,6 +157,10 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
     async (request) => {
       const db = app.database.db;
       const { team, messageId, conversationId } = request.query;
+      if (team !== undefined) {
+        // An empty list would not tell a mistyped team id from a team without visible work items.
+        await requireTeam(db, team);
+      }
 
       let candidates: number[] | undefined;
       if (messageId !== undefined) {
