@@ -152,6 +152,8 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
 
   it('2. shows the work item in read mode', async () => {
     await sim.page.getByRole('button', { name: sim.host('worklink'), exact: true }).click();
+    // The form starts with the address of the Outlook user whose mailbox is open.
+    await expect.poll(() => sim.pane.getByLabel(sim.addin('signIn.emailLabel')).inputValue()).toBe(UK_AGENT);
     await sim.signInPane(UK_AGENT);
 
     await sim.pane.getByText(world.refA).first().waitFor({ timeout: 15_000 });

@@ -83,6 +83,7 @@ export function App(props: AppProps) {
         apiOrigin={apiOrigin}
         storage={storage}
         fetchImpl={fetchImpl}
+        defaultEmail={host.userEmail()}
         onSignedIn={(email) => {
           setSignedInEmail(email);
           auth.signedIn();

@@ -28,6 +28,8 @@ export interface DevSignInProps {
   fetchImpl?: typeof fetch;
   /** Called with the address after the token is stored. */
   onSignedIn?: (email: string) => void;
+  /** Address the form starts with, such as the Outlook user's. */
+  defaultEmail?: string;
 }
 
 type SignInState =
@@ -49,9 +51,9 @@ const useStyles = makeStyles({
 });
 
 /** Form that signs an agent in with the server's dev authentication and stores the access token. */
-export function DevSignIn({ language, apiOrigin, storage, fetchImpl, onSignedIn }: DevSignInProps) {
+export function DevSignIn({ language, apiOrigin, storage, fetchImpl, onSignedIn, defaultEmail }: DevSignInProps) {
   const styles = useStyles();
-  const [email, setEmail] = useState('');
+  const [email, setEmail] = useState(defaultEmail ?? '');
   const [state, setState] = useState<SignInState>({ kind: 'idle' });
 
   async function signIn(event: FormEvent<HTMLFormElement>): Promise<void> {

@@ -30,6 +30,8 @@ export interface PaneHost {
   onItemChanged(handler: () => void): void;
   /** Calls `handler` with the new theme when the agent changes Outlook's theme (Mailbox 1.14). */
   onThemeChanged(handler: (theme: Office.OfficeTheme) => void): void;
+  /** Address of the Outlook user whose mailbox is open, or '' when the host does not say (Mailbox 1.1). */
+  userEmail(): string;
   /** Tells whether `item.sendAsync` may be called (Mailbox 1.15). */
   canSend(): boolean;
   send(): Promise<void>;
@@ -84,6 +86,10 @@ export function createOfficeHost(): PaneHost {
   return {
     mode,
     composeItem: () => composeItem,
+    userEmail: () => {
+      const address = (mailbox?.userProfile as { emailAddress?: unknown } | undefined)?.emailAddress;
+      return typeof address === 'string' ? address : '';
+    },
 
     readItem: () => {
       const message = item as Record<string, unknown>;
