@@ -24,6 +24,8 @@ export interface IngestRun {
   fillSeconds: number;
   /** CPU time of the server process per message, in milliseconds. */
   serverCpuMsPerMessage: number;
+  /** Messages per second of each round, in order, when the run adds up several. */
+  roundsPerSecond?: number[];
 }
 
 /**
@@ -191,6 +193,7 @@ function combineRuns(runs: IngestRun[]): IngestRun {
     stored: runs.reduce((sum, run) => sum + run.stored, 0),
     messagesPerSecond: messages / seconds,
     serverCpuMsPerMessage: runs.reduce((sum, run) => sum + run.serverCpuMsPerMessage * run.messages, 0) / messages,
+    roundsPerSecond: runs.map((run) => run.messagesPerSecond),
   };
 }
 

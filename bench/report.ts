@@ -89,6 +89,7 @@ export function benchJson(figures: BenchFigures): Record<string, unknown> {
           messages: run.messages,
           seconds: round(run.seconds, 2),
           serverCpuMsPerMessage: round(run.serverCpuMsPerMessage),
+          roundsPerSecond: (run.roundsPerSecond ?? [run.messagesPerSecond]).map((rate) => round(rate, 1)),
         };
   return {
     ...values,
@@ -158,15 +159,23 @@ const count = (value: number): string => value.toLocaleString('en-US');
 
 function ingestRow(run: IngestRun | { unavailable: string }, label: string): (string | number)[] {
   if ('unavailable' in run) {
-    return [label, 'not measured', '', run.unavailable, ''];
+    return [label, 'not measured', '', '', run.unavailable, ''];
   }
   return [
     run.label,
     fixed(run.messagesPerSecond, 1),
+    (run.roundsPerSecond ?? [run.messagesPerSecond]).map((rate) => fixed(rate, 0)).join(', '),
     count(run.messages),
     fixed(run.seconds, 2),
     fixed(run.serverCpuMsPerMessage, 2),
   ];
+}
+
+/** Worklink on an empty store over the bare server, round by round. */
+function roundRatios(ingest: IngestFigures): string {
+  const bare = ingest.bare.roundsPerSecond ?? [ingest.bare.messagesPerSecond];
+  const worklink = ingest.sqliteEmpty.roundsPerSecond ?? [ingest.sqliteEmpty.messagesPerSecond];
+  return worklink.map((rate, index) => fixed(rate / (bare[index] ?? Number.NaN), 3)).join(', ');
 }
 
 /** Builds the Markdown report: method, machine, tables, and which target each figure meets or misses. */
@@ -258,7 +267,7 @@ The filled store holds ${count(sizes.storedMessages)} messages with their MIME a
 PostgreSQL runs once, afterwards, on a fresh database on 127.0.0.1:5432 that the bench creates and drops.
 
 ${table(
-  ['server', 'messages/s', 'messages', 'seconds', 'server CPU ms per message'],
+  ['server', 'messages/s', 'messages/s by round', 'messages', 'seconds', 'server CPU ms per message'],
   [
     ingestRow(ingest.bare, 'bare'),
     ingestRow(ingest.sqliteEmpty, 'sqlite empty'),
@@ -268,6 +277,7 @@ ${table(
 )}
 
 \`ingestThroughputRatio\` = ${fixed(ingest.throughputRatio, 3)}, \`ingestGrowthRatio\` = ${fixed(ingest.growthRatio, 3)}.
+Round by round, Worklink on an empty store over the bare server gives ${roundRatios(ingest)}.
 From server CPU time per message, which leaves out the client's, the same ratios are ${fixed(ingest.cpuThroughputRatio, 3)} and ${fixed(ingest.cpuGrowthRatio, 3)}.
 PostgreSQL over SQLite = ${ingest.postgresOverSqlite === null ? 'not measured' : fixed(ingest.postgresOverSqlite, 3)} (no target).
 
