@@ -336,6 +336,15 @@ describe.skipIf(!available)('simulator views', () => {
       expect(await inboxEntry.getAttribute('aria-current')).toBe('true');
       expect(await page.getByRole('button', { name: hostText('replyAll', 'en') }).count()).toBe(1);
     });
+
+    it('keeps Sent items after a reload', async () => {
+      await page.reload();
+
+      await page
+        .getByRole('list', { name: hostText('sentItems', 'en') })
+        .getByRole('button', { name: new RegExp(subject) })
+        .waitFor();
+    });
   });
 
   it('made no request outside loopback', () => {

@@ -1,8 +1,13 @@
-/** The simulator's own choices, kept in `localStorage` so that a reload keeps them. */
+/** The simulator's own choices and its Sent items, kept in `localStorage` so that a reload keeps them. */
 import type { Theme } from './frame-context.js';
+import type { SentMessage } from './simulator.js';
 import type { HostLanguage } from './strings.js';
 
 const SETTINGS_KEY = 'worklinkSimulator.settings';
+const SENT_ITEMS_KEY = 'worklinkSimulator.sentItems';
+
+/** Sent items kept across reloads, the newest ones; the inbox comes from the server each time. */
+const maxSentItems = 100;
 
 export interface SimulatorSettings {
   language?: HostLanguage;
@@ -28,4 +33,22 @@ export function loadSettings(): SimulatorSettings {
 
 export function saveSettings(settings: SimulatorSettings): void {
   localStorage.setItem(SETTINGS_KEY, JSON.stringify(settings));
+}
+
+/** Returns the saved Sent items, oldest first, or none when the saved value is damaged. */
+export function loadSentItems(): SentMessage[] {
+  try {
+    const saved = JSON.parse(localStorage.getItem(SENT_ITEMS_KEY) ?? '[]') as unknown;
+    if (!Array.isArray(saved)) return [];
+    return saved.filter(
+      (entry): entry is SentMessage =>
+        typeof entry === 'object' && entry !== null && typeof (entry as SentMessage).messageId === 'string',
+    );
+  } catch {
+    return [];
+  }
+}
+
+export function saveSentItems(items: readonly SentMessage[]): void {
+  localStorage.setItem(SENT_ITEMS_KEY, JSON.stringify(items.slice(-maxSentItems)));
 }

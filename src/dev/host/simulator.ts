@@ -19,7 +19,7 @@ import type { Agent, MailboxMessage, RelayResult, SimulatorSetup } from './serve
 import { showSmartAlert } from './smart-alert.js';
 import type { HostLanguage, HostMessage, HostParam, HostStringKey } from './strings.js';
 import { hostText, languageOfLocale } from './strings.js';
-import { loadSettings, saveSettings } from './settings-store.js';
+import { loadSentItems, loadSettings, saveSentItems, saveSettings } from './settings-store.js';
 import { replyState } from './threads.js';
 
 /** Control ids of the manifest's task pane buttons; Smart Alerts names the compose one as `commandId`. */
@@ -178,6 +178,7 @@ export class Simulator {
 
   async start(): Promise<void> {
     this.setup = await loadSetup();
+    this.sentItems = loadSentItems();
     const remembered = loadSettings().agent;
     const agent = this.setup.agents.find((entry) => entry.email === remembered) ?? this.setup.agents[0];
     if (agent) await this.signIn(agent.email);
@@ -563,6 +564,7 @@ export class Simulator {
       headers: { ...state.internetHeaders },
       relay,
     });
+    saveSentItems(this.sentItems);
     this.logText('sent', { subject: state.subject, messageId });
     this.logText('delivered', {
       accepted: relay.accepted.join(', ') || { key: 'nobody' },
