@@ -19,7 +19,8 @@ export const errorCatalog = {
   },
   WORKLINK_UNAVAILABLE: {
     status: 503,
-    description: 'The database or a listener is not ready, so the server cannot serve the request yet.',
+    description:
+      'The database or a listener is not ready, or the instance is shutting down, so it cannot serve the request now.',
   },
   WORKLINK_MALFORMED_JSON: {
     status: 400,

@@ -8,6 +8,7 @@ import { errorCatalog } from '../../src/server/errors.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const documentation = fs.readFileSync(path.join(root, 'docs/errors.md'), 'utf8');
+const polishDocumentation = fs.readFileSync(path.join(root, 'docs/errors.pl.md'), 'utf8');
 
 /** Where the project's code lives: the test scans these for `WORKLINK_*` names. */
 const scannedPaths = ['src', 'scripts', 'webpack.config.js'];
@@ -19,6 +20,14 @@ const namePattern = /\bWORKLINK_[A-Z0-9]+(?:_[A-Z0-9]+)*\b/g;
 
 type Section = 'Server API' | 'Core' | 'Add-in' | 'Build';
 const sections: readonly Section[] = ['Server API', 'Core', 'Add-in', 'Build'];
+
+/** The heading of each section in docs/errors.pl.md. */
+const polishTitles: Record<Section, string> = {
+  'Server API': 'API serwera',
+  Core: 'Rdzeń',
+  'Add-in': 'Dodatek',
+  Build: 'Kompilacja',
+};
 
 /** Lists the source files below `relative`, or `relative` itself when it is a file. */
 function sourceFiles(relative: string): string[] {
@@ -47,28 +56,41 @@ function codesInSources(): Map<string, string> {
   return codes;
 }
 
-/** Returns the text of the `## title` section of docs/errors.md, up to the next `## ` heading. */
-function sectionText(title: Section): string {
-  const start = documentation.indexOf(`\n## ${title}\n`);
+/** Returns the text of the `## heading` section of a Markdown page, up to the next `## ` heading. */
+function sectionOf(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`\n## ${heading}\n`);
   if (start < 0) {
     return '';
   }
-  const end = documentation.indexOf('\n## ', start + 1);
-  return documentation.slice(start, end < 0 ? undefined : end);
+  const end = markdown.indexOf('\n## ', start + 1);
+  return markdown.slice(start, end < 0 ? undefined : end);
+}
+
+/** Returns the text of the `## title` section of docs/errors.md. */
+function sectionText(title: Section): string {
+  return sectionOf(documentation, title);
 }
 
 /** Lists the codes in the first column of a section's table, in order and with repeats. */
-function tableCodes(title: Section): string[] {
-  return [...sectionText(title).matchAll(/^\|\s*`(WORKLINK_[A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1]!);
+function codesOf(section: string): string[] {
+  return [...section.matchAll(/^\|\s*`(WORKLINK_[A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1]!);
 }
 
-/** Maps each code of the server table to its HTTP status column. */
-function serverStatuses(): Map<string, number> {
+function tableCodes(title: Section): string[] {
+  return codesOf(sectionText(title));
+}
+
+/** Maps each code of a server table to its HTTP status column. */
+function statusesOf(section: string): Map<string, number> {
   const rows = new Map<string, number>();
-  for (const match of sectionText('Server API').matchAll(/^\|\s*`(WORKLINK_[A-Z0-9_]+)`\s*\|\s*(\d{3})\s*\|/gm)) {
+  for (const match of section.matchAll(/^\|\s*`(WORKLINK_[A-Z0-9_]+)`\s*\|\s*(\d{3})\s*\|/gm)) {
     rows.set(match[1]!, Number(match[2]));
   }
   return rows;
+}
+
+function serverStatuses(): Map<string, number> {
+  return statusesOf(sectionText('Server API'));
 }
 
 const documented = new Map<string, Section[]>();
@@ -124,6 +146,19 @@ describe('error catalog', () => {
     expect(clashes).toEqual([]);
     expect(codesInSources().has('WORKLINK_PORT')).toBe(false);
     expect(codesInSources().has('WORKLINK_CONFIG_INVALID')).toBe(true);
+  });
+
+  it.each(sections)('lists the same %s codes in Polish', (title) => {
+    const polish = sectionOf(polishDocumentation, polishTitles[title]);
+    expect(polish, `docs/errors.pl.md has no "## ${polishTitles[title]}" heading`).not.toBe('');
+    expect(codesOf(polish), 'docs/errors.pl.md must list the codes of docs/errors.md in the same order').toEqual(
+      tableCodes(title),
+    );
+  });
+
+  it('gives the same statuses in Polish', () => {
+    const polish = sectionOf(polishDocumentation, polishTitles['Server API']);
+    expect(statusesOf(polish)).toEqual(serverStatuses());
   });
 
   it('uses the WORKLINK_ prefix and a 4xx or 5xx status', () => {
