@@ -610,7 +610,10 @@ describe.each(dialects)('server process on %s', (dialect) => {
       // A load balancer must stop sending work while the instance drains.
       const health = await fetch(`http://127.0.0.1:${running.httpPort}/healthz`);
       expect(health.status).toBe(503);
-      expect(((await health.json()) as { code: string }).code).toBe('WORKLINK_UNAVAILABLE');
+      expect(await health.json()).toMatchObject({
+        code: 'WORKLINK_UNAVAILABLE',
+        message: expect.stringMatching(/shutting down/),
+      });
       expect(await midDataDialog.command(tail)).toMatch(/^250 /);
 
       const exit = await running.exited;

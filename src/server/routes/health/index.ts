@@ -4,6 +4,7 @@ import { Type } from '@fastify/type-provider-typebox';
 import { WorklinkError } from '../../errors.js';
 
 const HealthResponse = Type.Object({ status: Type.Literal('ok'), database: Type.String() });
+const StoppingResponse = Type.Object({ code: Type.Literal('WORKLINK_UNAVAILABLE'), message: Type.String() });
 
 /**
  * `GET /healthz`: 200 when a database query succeeds, 503 otherwise. It also answers 503 from the
@@ -13,13 +14,21 @@ const HealthResponse = Type.Object({ status: Type.Literal('ok'), database: Type.
 export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get(
     '/healthz',
-    { schema: { summary: 'Liveness and database check', tags: ['health'], response: { 200: HealthResponse } } },
-    async (request) => {
+    {
+      schema: {
+        summary: 'Liveness and database check',
+        tags: ['health'],
+        response: { 200: HealthResponse, 503: StoppingResponse },
+      },
+    },
+    async (request, reply) => {
       if (app.lifecycle.stopping) {
-        throw new WorklinkError(
-          'WORKLINK_UNAVAILABLE',
-          'This Worklink instance is shutting down: send requests to another instance, or wait until it has restarted.',
-        );
+        // A planned stop, answered here rather than thrown, so that each probe of a load balancer logs no error.
+        return reply.status(503).send({
+          code: 'WORKLINK_UNAVAILABLE',
+          message:
+            'This Worklink instance is shutting down: send requests to another instance, or wait until it has restarted.',
+        });
       }
       try {
         await sql`select 1`.execute(app.database.db);
