@@ -171,7 +171,7 @@ function ingestRow(run: IngestRun | { unavailable: string }, label: string): (st
   ];
 }
 
-/** Worklink on an empty store over the bare server, round by round. */
+/** Formats the ratio of Worklink on an empty store to the bare server, round by round. */
 function roundRatios(ingest: IngestFigures): string {
   const bare = ingest.bare.roundsPerSecond ?? [ingest.bare.messagesPerSecond];
   const worklink = ingest.sqliteEmpty.roundsPerSecond ?? [ingest.sqliteEmpty.messagesPerSecond];

@@ -38,7 +38,7 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
     const response = await post('/api/v1/admin/teams', body);
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe('WORKLINK_MALFORMED_JSON');
-    // The message says how to fix the body, not only that the parser failed.
+    // The message names the fix, not only the parser's failure.
     expect(response.json().message).toMatch(body === '' ? /leave out the Content-Type header/ : /check its quotes/);
   });
 

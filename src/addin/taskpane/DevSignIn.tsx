@@ -28,7 +28,7 @@ export interface DevSignInProps {
   fetchImpl?: typeof fetch;
   /** Called with the address after the token is stored. */
   onSignedIn?: (email: string) => void;
-  /** Address the form starts with, such as the Outlook user's. */
+  /** Initial address of the form, such as the Outlook user's. */
   defaultEmail?: string;
 }
 

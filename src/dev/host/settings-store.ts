@@ -6,7 +6,7 @@ import type { HostLanguage } from './strings.js';
 const SETTINGS_KEY = 'worklinkSimulator.settings';
 const SENT_ITEMS_KEY = 'worklinkSimulator.sentItems';
 
-/** Sent items kept across reloads, the newest ones; the inbox comes from the server each time. */
+/** Maximum number of Sent items kept across reloads, the newest ones. The inbox comes from the server each time. */
 const maxSentItems = 100;
 
 export interface SimulatorSettings {

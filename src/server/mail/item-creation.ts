@@ -18,8 +18,8 @@ export function titleOf(subject: string): string {
 
 /**
  * Returns why this message may not create work items, or null when it may. A message
- * without a sender address (no From header, or one that holds no address) would make a
- * work item with nobody to answer: empty DATA and stray bytes look like that.
+ * without a sender address (no From header, or one without an address) would make a
+ * work item with no one to reply to. Empty DATA and stray bytes look like that.
  */
 export function creationBlockedReason(
   automaticReason: string | null,

@@ -148,7 +148,7 @@ export async function startSmtpListener(options: SmtpListenerOptions): Promise<S
         try {
           raw = await readMessage(stream);
         } catch (error) {
-          // Usually the client went away before the final dot: nothing was accepted, so nothing is lost.
+          // Usually the client left before the final dot. It received no 250, so it still owns the message and may retry.
           log.warn(
             { sessionId: session.id, reason: error instanceof Error ? error.message : String(error) },
             'smtp message not received in full; nothing was stored',

@@ -266,7 +266,7 @@ describe.each(await availableDialects())('inbound routing rules on %s', (dialect
     expect(unrouted.map((row) => row.reason)).toEqual(['no sender address in From']);
   });
 
-  it('a message without a sender still reaches the work item its plus tag names', async () => {
+  it('routes a sender-less message by its plus tag', async () => {
     const item = await createWorkItem(harness.database.db, { teamId: harness.teamA, type: 'ticket', title: 'A' });
     const recipient = `uk.support+${item.reference}@contoso.example`;
 

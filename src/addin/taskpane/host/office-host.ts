@@ -30,7 +30,7 @@ export interface PaneHost {
   onItemChanged(handler: () => void): void;
   /** Calls `handler` with the new theme when the agent changes Outlook's theme (Mailbox 1.14). */
   onThemeChanged(handler: (theme: Office.OfficeTheme) => void): void;
-  /** Address of the Outlook user whose mailbox is open, or '' when the host does not say (Mailbox 1.1). */
+  /** Returns the address of the Outlook user whose mailbox is open, or '' when the host gives none (Mailbox 1.1). */
   userEmail(): string;
   /** Tells whether `item.sendAsync` may be called (Mailbox 1.15). */
   canSend(): boolean;

@@ -7,9 +7,9 @@ const HealthResponse = Type.Object({ status: Type.Literal('ok'), database: Type.
 const StoppingResponse = Type.Object({ code: Type.Literal('WORKLINK_UNAVAILABLE'), message: Type.String() });
 
 /**
- * `GET /healthz`: 200 when a database query succeeds, 503 otherwise. It also answers 503 from the
- * moment the process starts to stop, so that a load balancer sends no new work to an instance that
- * is still finishing its SMTP transactions.
+ * `GET /healthz`: returns 200 when a database query succeeds, 503 otherwise. It also returns 503 from
+ * the moment the process starts to stop, so that a load balancer sends no new work to an instance
+ * that is still finishing its SMTP transactions.
  */
 export const healthRoutes: FastifyPluginAsync = async (app) => {
   app.get(
@@ -23,7 +23,7 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       if (app.lifecycle.stopping) {
-        // A planned stop, answered here rather than thrown, so that each probe of a load balancer logs no error.
+        // Sent here instead of thrown, because the error handler logs every 5xx as an error and a stop is planned.
         return reply.status(503).send({
           code: 'WORKLINK_UNAVAILABLE',
           message:
