@@ -256,7 +256,7 @@ describe('send handler decision pending', () => {
     const options = await send();
 
     expect(options.cancelLabel).toBe('Powiąż zgłoszenia');
-    expect(options.errorMessage).toContain('ta wiadomość trafia do: Team B (PL)');
+    expect(options.errorMessage).toContain('ta wiadomość trafia do zespołów: Team B (PL)');
   });
 });
 

@@ -155,7 +155,7 @@ describe.skipIf(!available)('handler requests in the simulator', () => {
     await probe.newMessage();
     await probe.fill('to', 'billing@fabrikam.example');
     await probe.fill('subject', 'Probe');
-    await probe.page.getByRole('button', { name: probe.host('worklink'), exact: true }).click();
+    await probe.page.getByRole('button', { name: probe.host('composePaneButton'), exact: true }).click();
     await expect.poll(() => paneRequests.length, { timeout: 20_000 }).toBeGreaterThan(0);
 
     expect(await probe.pressSend()).toBe('sent');

@@ -190,7 +190,7 @@ describe.skipIf(!available)('simulator views', () => {
         .getByRole('button')
         .first();
       await first.click();
-      await page.getByRole('button', { name: await host(page, 'worklink'), exact: true }).click();
+      await page.getByRole('button', { name: await host(page, 'readPaneButton'), exact: true }).click();
       await page.locator('iframe[name="worklink-task-pane"]').waitFor();
 
       await expectFit();
@@ -198,7 +198,7 @@ describe.skipIf(!available)('simulator views', () => {
 
     it('fits the compose form with the task pane', async () => {
       await page.getByRole('button', { name: await host(page, 'newMessage') }).click();
-      await page.getByRole('button', { name: await host(page, 'worklink'), exact: true }).click();
+      await page.getByRole('button', { name: await host(page, 'composePaneButton'), exact: true }).click();
       await page.locator('iframe[name="worklink-task-pane"]').waitFor();
       await page.locator('#switch-refireAfterChange').click();
 

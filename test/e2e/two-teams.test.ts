@@ -151,7 +151,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
   });
 
   it('2. shows the work item in read mode', async () => {
-    await sim.page.getByRole('button', { name: sim.host('worklink'), exact: true }).click();
+    await sim.page.getByRole('button', { name: sim.host('readPaneButton'), exact: true }).click();
     // The form starts with the address of the Outlook user whose mailbox is open.
     await expect.poll(() => sim.pane.getByLabel(sim.addin('signIn.emailLabel')).inputValue()).toBe(UK_AGENT);
     await sim.signInPane(UK_AGENT);
@@ -233,7 +233,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
     expect(linked.title).toBeUndefined();
     await sim.signInAs(PL_AGENT);
     await sim.openMessage(/Re: RE: Invoice 2024/);
-    await sim.page.getByRole('button', { name: sim.host('worklink'), exact: true }).click();
+    await sim.page.getByRole('button', { name: sim.host('readPaneButton'), exact: true }).click();
     await sim.signInPane(PL_AGENT);
     await sim.pane.getByText(world.refB).first().waitFor({ timeout: 15_000 });
     await sim.screenshot('06-team-b-read-mode');
@@ -337,7 +337,7 @@ describe.skipIf(!available).each(runs)('two teams on $dialect, $language UI', ({
   it('passes the dark theme to the pane', async () => {
     await sim.page.locator('#theme').selectOption('dark');
     await sim.openMessage(REQUEST_IN_LIST);
-    await sim.page.getByRole('button', { name: sim.host('worklink'), exact: true }).click();
+    await sim.page.getByRole('button', { name: sim.host('readPaneButton'), exact: true }).click();
     const provider = sim.pane.locator('.fui-FluentProvider').first();
     await provider.waitFor();
 

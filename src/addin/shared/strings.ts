@@ -159,11 +159,11 @@ export type StringKey = keyof typeof en;
 
 const pl: Record<StringKey, string> = {
   'sendAlert.decisionNeeded':
-    'Worklink: ta wiadomość trafia do: {teams}. Wybierz zgłoszenia, z którymi ją powiązać, albo utwórz nowe. ' +
-    'Wybierz „Powiąż zgłoszenia”, aby zdecydować, lub „Wyślij mimo to”, aby wysłać ją jako zwykłą wiadomość.',
+    'Worklink: ta wiadomość trafia do zespołów: {teams}. Wybierz zgłoszenia, z którymi ją powiązać, albo utwórz nowe. ' +
+    'Kliknij „Powiąż zgłoszenia”, aby zdecydować, lub „Wyślij mimo to”, aby wysłać ją jako zwykłą wiadomość.',
   'sendAlert.decisionNeededMarkdown':
-    '**Worklink**: ta wiadomość trafia do: {teams}.\n\nWybierz zgłoszenia, z którymi ją powiązać, albo utwórz nowe. ' +
-    'Wybierz **Powiąż zgłoszenia**, aby zdecydować, lub **Wyślij mimo to**, aby wysłać ją jako zwykłą wiadomość.',
+    '**Worklink**: ta wiadomość trafia do zespołów: {teams}.\n\nWybierz zgłoszenia, z którymi ją powiązać, albo utwórz nowe. ' +
+    'Kliknij **Powiąż zgłoszenia**, aby zdecydować, lub **Wyślij mimo to**, aby wysłać ją jako zwykłą wiadomość.',
   'sendAlert.decisionButton': 'Powiąż zgłoszenia',
   'sendAlert.signInNeeded':
     'Zaloguj się do Worklink, aby powiązać tę wiadomość ze zgłoszeniami. ' +
@@ -221,7 +221,7 @@ const pl: Record<StringKey, string> = {
   'signIn.microsoftFailed':
     'Logowanie nie zostało ukończone. Spróbuj ponownie; jeśli błąd się powtórzy, zgłoś go administratorowi.',
   'signIn.devHint':
-    'Lokalny serwer demonstracyjny: zaloguj się adresem agenta demo, na przykład uk.agent@contoso.example.',
+    'Lokalny serwer demonstracyjny: zaloguj się adresem agenta demonstracyjnego, na przykład uk.agent@contoso.example.',
   'linking.heading': 'Powiąż tę wiadomość',
   'linking.loadingPlan': 'Sprawdzanie odbiorców…',
   'linking.intro':
@@ -243,7 +243,7 @@ const pl: Record<StringKey, string> = {
   'linking.dateHint': 'W formacie RRRR-MM-DD, na przykład 2026-12-31.',
   'linking.datePlaceholder': 'RRRR-MM-DD',
   'linking.currentLabel': 'Zgłoszenie Twojego zespołu dla tej wiadomości',
-  'linking.currentHint': 'Worklink go nie znalazł. Wybierz je albo wybierz brak.',
+  'linking.currentHint': 'Worklink go nie znalazł. Wybierz je albo wybierz „Brak”.',
   'linking.currentNone': 'Brak',
   'linking.confirmAndSend': 'Powiąż i wyślij',
   'linking.sendOnly': 'Wyślij',

@@ -37,7 +37,7 @@ export function renderRead(simulator: Simulator, message: MailboxMessage): HTMLE
       h(
         'button',
         { type: 'button', class: 'action', onclick: () => simulator.openPane(READ_PANE_COMMAND) },
-        text(simulator, 'worklink'),
+        text(simulator, 'readPaneButton'),
       ),
     ),
     h(

@@ -235,7 +235,7 @@ function renderCompose(simulator: Simulator): HTMLElement[] {
       h(
         'button',
         { type: 'button', class: 'action', onclick: () => simulator.openPane(COMPOSE_PANE_COMMAND) },
-        text(simulator, 'worklink'),
+        text(simulator, 'composePaneButton'),
       ),
     ),
     notices,
