@@ -74,15 +74,34 @@ export function formatResults(results: CheckResult[]): string {
   return lines.join('\n');
 }
 
+const usage = 'Usage: npm run validate -- [MANIFEST] [--manifest FILE] [--dist DIR]';
+
 async function main(): Promise<void> {
   const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const { values } = parseArgs({
-    options: {
-      manifest: { type: 'string', default: path.join(rootDir, 'manifest.xml') },
-      dist: { type: 'string', default: path.join(rootDir, 'dist/addin') },
-    },
-  });
-  const manifestPath = path.resolve(values.manifest);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: {
+        manifest: { type: 'string', default: path.join(rootDir, 'manifest.xml') },
+        dist: { type: 'string', default: path.join(rootDir, 'dist/addin') },
+      },
+      // `npm run validate -- dist/addin/manifest.xml` names the manifest as `--manifest` does.
+      allowPositionals: true,
+    });
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) {
+    process.stderr.write(
+      `Expected one manifest path, got ${positionals.length}: ${positionals.join(' ')}.\n${usage}\n`,
+    );
+    process.exitCode = 2;
+    return;
+  }
+  const manifestPath = path.resolve(positionals[0] ?? values.manifest);
   const distDir = path.resolve(values.dist);
 
   process.stdout.write(

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,6 +88,30 @@ describe('validate-manifest on the real manifest', () => {
     expect(notes).toContain('launchevent.js registers onMessageSendHandler');
     expect(notes.some((note) => /launchevent\.js is \d+ bytes gzip -9/.test(note))).toBe(true);
     expect(notes).toContain('icon-16.png 16x16');
+  });
+});
+
+describe('validate-manifest from the command line', () => {
+  beforeAll(writeDefaultDist);
+
+  const script = path.join(rootDir, 'scripts/validate-manifest.ts');
+  const manifestPath = path.join(rootDir, 'manifest.xml');
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...args], { encoding: 'utf8' });
+
+  it('takes the manifest as a positional path', () => {
+    const result = run([manifestPath, '--dist', distDir]);
+
+    expect(result.stdout).toContain(`Validating ${path.relative(process.cwd(), manifestPath)}`);
+    expect(result.status, result.stderr).toBe(0);
+  });
+
+  it('prints the usage for two manifests', () => {
+    const result = run([manifestPath, manifestPath]);
+
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Expected one manifest path, got 2');
+    expect(result.stderr).toContain('Usage: npm run validate');
   });
 });
 
