@@ -81,6 +81,30 @@ function describeListenError(
   return error;
 }
 
+/** Returns `url` with the password of its user replaced, so that it can be printed. */
+function withoutPassword(url: string): string {
+  return url.replace(/^(postgres(?:ql)?:\/\/[^:@/]*):[^@/]*@/i, '$1:***@');
+}
+
+/**
+ * Returns a `StartupError` that names the database and the fix for an error with a driver or
+ * system code (a missing role, database or folder, a refused connection), and `error` unchanged
+ * otherwise, so that a failing migration keeps its stack trace.
+ */
+function describeDatabaseError(error: unknown, databaseUrl: string): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') {
+    return error;
+  }
+  const fix = databaseUrl.startsWith('sqlite:')
+    ? 'check that this user may create and write the file and its folder'
+    : 'check that PostgreSQL runs at that address and that the role and the database exist (docs/admin-guide.md, section 7)';
+  return new StartupError(
+    `Worklink could not open its database ${withoutPassword(databaseUrl)}: ${(error as Error).message} (${code}). ` +
+      `Correct WORKLINK_DATABASE_URL, or ${fix}.`,
+  );
+}
+
 /** Closes every started part of `running`, the sync and the listeners first and the database last. Throws the first failure. */
 async function closeRunning(running: Running): Promise<void> {
   await running.graphSync?.stop();
@@ -120,9 +144,15 @@ async function start(
   https: { key: Buffer; cert: Buffer } | undefined,
   running: Running,
 ): Promise<{ app: FastifyInstance; instanceId: string }> {
-  const database = openDatabase(config.databaseUrl);
-  running.database = database;
-  await migrateToLatest(database.db);
+  let database: DatabaseHandle;
+  let migrations: string[];
+  try {
+    database = openDatabase(config.databaseUrl);
+    running.database = database;
+    migrations = await migrateToLatest(database.db);
+  } catch (error) {
+    throw describeDatabaseError(error, config.databaseUrl);
+  }
   if (config.seed === 'demo') {
     await seedDemo(database.db);
   }
@@ -135,6 +165,10 @@ async function start(
     https === undefined ? {} : { https },
   );
   running.app = app;
+  app.log.info(
+    { dialect: database.dialect, applied: migrations },
+    migrations.length === 0 ? 'database schema up to date' : 'database migrations applied',
+  );
   // Instances on one PostgreSQL database share their events; SQLite serves a single instance.
   if (database.dialect === 'postgres') {
     running.fanout = await startPgFanout({

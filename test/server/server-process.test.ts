@@ -4,8 +4,10 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { availableDialects } from '../support/databases.js';
 
 const serverEntry = path.resolve('src/server/server.ts');
+const dialects = await availableDialects();
 // Resolved here because the child runs in an empty directory, where `tsx` is not installed.
 const tsxLoader = import.meta.resolve('tsx');
 
@@ -97,6 +99,44 @@ describe('server process', { timeout: 120_000 }, () => {
       expect(await server.exited).toBe(1);
       expect(server.output()).toContain('WORKLINK_DEV_AUTH_NOT_LOOPBACK');
       expect(server.output()).not.toContain('Server listening');
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  const unreachableDatabases = [
+    {
+      name: 'a SQLite file under a regular file',
+      url: (dataDir: string) => {
+        fs.writeFileSync(path.join(dataDir, 'not-a-folder'), '');
+        return `sqlite:${path.join(dataDir, 'not-a-folder', 'worklink.sqlite')}`;
+      },
+      expected: 'may create and write the file and its folder',
+    },
+    ...(dialects.includes('postgres')
+      ? [
+          {
+            name: 'a PostgreSQL role that does not exist',
+            url: () => 'postgres://no_such_worklink_role:secret@127.0.0.1:5432/test',
+            expected: 'role "no_such_worklink_role" does not exist',
+          },
+        ]
+      : []),
+  ];
+
+  it.each(unreachableDatabases)('names the database and the fix for $name', async ({ url, expected }) => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worklink-process-'));
+    try {
+      const databaseUrl = url(dataDir);
+      const server = startServer({ WORKLINK_DATA_DIR: dataDir, WORKLINK_DATABASE_URL: databaseUrl });
+      expect(await server.exited).toBe(1);
+      const output = server.output();
+      expect(output).toContain('Worklink could not open its database');
+      expect(output).toContain(expected);
+      expect(output).toContain('Correct WORKLINK_DATABASE_URL');
+      // The password stays out of the output, and so does the driver's stack trace.
+      expect(output).not.toContain('secret');
+      expect(output).not.toMatch(/^\s+at /m);
     } finally {
       fs.rmSync(dataDir, { recursive: true, force: true });
     }

@@ -94,10 +94,11 @@ export function openDatabase(url: string): DatabaseHandle {
 }
 
 /** Runs every pending migration; throws the first migration error. */
-export async function migrateToLatest(db: Kysely<Database>): Promise<void> {
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new StaticMigrationProvider() });
-  const { error } = await migrator.migrateToLatest();
+  const { error, results } = await migrator.migrateToLatest();
   if (error) {
     throw error;
   }
+  return (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName);
 }
