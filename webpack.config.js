@@ -1,4 +1,4 @@
-// Builds the two Office runtimes of the add-in into dist/addin/:
+// Builds the two Office runtimes of the add-in into dist/addin/ (or WORKLINK_ADDIN_DIR):
 //  - launch event: one classic ES2016 script (launchevent.js) plus its HTML runtime page;
 //  - task pane: the React page (taskpane.html + taskpane.js), the icons and the manifest.
 import path from 'node:path';
@@ -11,7 +11,10 @@ import webpack from 'webpack';
 import { BundleSizePlugin, LAUNCH_EVENT_GZIP_BUDGET_BYTES } from './scripts/bundle-size-plugin.js';
 
 const rootDir = path.dirname(fileURLToPath(import.meta.url));
-const outputDir = path.join(rootDir, 'dist/addin');
+// `npm start` builds the add-in for another origin into a folder of its own, named by WORKLINK_ADDIN_DIR.
+const outputDir = process.env.WORKLINK_ADDIN_DIR
+  ? path.resolve(process.env.WORKLINK_ADDIN_DIR)
+  : path.join(rootDir, 'dist/addin');
 const msalStandardStub = path.join(rootDir, 'src/addin/launchevent/auth/msal-standard-stub.ts');
 
 /** Origin that serves the add-in files and the API during development; the manifest names it. */

@@ -8,12 +8,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
-import { fileURLToPath } from 'node:url';
+import { URL, fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const serverEntry = path.join(root, 'dist', 'server', 'server.js');
-const addinDir = path.join(root, 'dist', 'addin');
+/** Origin that `npm run build` writes into the add-in when WORKLINK_PUBLIC_ORIGIN is not an https origin. */
+const defaultOrigin = 'https://localhost:3000';
 const sourceDirs = ['src', 'assets'].map((dir) => path.join(root, dir));
 const sourceFiles = ['manifest.xml', 'webpack.config.js', 'tsconfig.json', 'tsconfig.server.json', 'package.json'].map(
   (file) => path.join(root, file),
@@ -35,7 +36,7 @@ function newestMtime(target) {
   return newest;
 }
 
-function oldestOutputMtime() {
+function oldestOutputMtime(addinDir) {
   const outputs = [serverEntry, path.join(addinDir, 'launchevent.js'), path.join(addinDir, 'taskpane.html')];
   if (outputs.some((file) => !fs.existsSync(file))) {
     return 0;
@@ -44,30 +45,46 @@ function oldestOutputMtime() {
 }
 
 /** True when the built manifest names `origin`, which the build writes into it and into the add-in's scripts. */
-function builtFor(origin) {
+function builtFor(addinDir, origin) {
   const manifest = path.join(addinDir, 'manifest.xml');
   return fs.existsSync(manifest) && fs.readFileSync(manifest, 'utf8').includes(`${origin}/`);
 }
 
 /**
- * Builds when dist/ is missing, older than the sources, or built for another public origin. The
- * build takes the origin from `env` when it is an https one; Outlook loads add-ins only over
- * HTTPS, so with WORKLINK_TLS=off the add-in keeps the build's default origin.
+ * Returns the origin that the build writes into the add-in: `env`'s WORKLINK_PUBLIC_ORIGIN when it
+ * is an https one, because Outlook loads add-ins only over HTTPS, and the default origin otherwise.
  */
-function buildIfStale(env) {
+function addinOrigin(env) {
+  return /^https:\/\//.test(env.WORKLINK_PUBLIC_ORIGIN ?? '') ? env.WORKLINK_PUBLIC_ORIGIN : defaultOrigin;
+}
+
+/**
+ * Returns the folder of the add-in built for `origin`: dist/addin for the default origin, and a folder
+ * of its own for any other, so that `npm start` on another port leaves the add-in of the first one alone.
+ */
+function addinDirFor(origin) {
+  if (origin === defaultOrigin) {
+    return path.join(root, 'dist', 'addin');
+  }
+  const url = new URL(origin);
+  return path.join(root, 'dist', `addin-${url.hostname}-${url.port || '443'}`);
+}
+
+/** Builds when dist/ is missing, older than the sources, or when `addinDir` was built for another origin. */
+function buildIfStale(env, addinDir) {
   const sources = Math.max(...[...sourceDirs, ...sourceFiles].map(newestMtime));
-  const built = oldestOutputMtime();
+  const built = oldestOutputMtime(addinDir);
+  const origin = addinOrigin(env);
   const buildEnv = { ...env };
-  if (!/^https:\/\//.test(buildEnv.WORKLINK_PUBLIC_ORIGIN ?? '')) {
+  if (origin === defaultOrigin) {
     delete buildEnv.WORKLINK_PUBLIC_ORIGIN;
   }
-  const origin = buildEnv.WORKLINK_PUBLIC_ORIGIN ?? 'https://localhost:3000';
   let reason;
   if (built === 0) {
-    reason = 'dist/ is missing';
+    reason = `${path.relative(root, addinDir)} or dist/server is missing`;
   } else if (built < sources) {
     reason = 'sources changed';
-  } else if (!builtFor(origin)) {
+  } else if (!builtFor(addinDir, origin)) {
     reason = `the add-in was built for another origin than ${origin}`;
   } else {
     return;
@@ -88,7 +105,6 @@ function serverEnvironment() {
     WORKLINK_DATA_DIR: path.join(root, 'data'),
     WORKLINK_SEED: 'demo',
     WORKLINK_AUTH: 'dev',
-    WORKLINK_ADDIN_DIR: addinDir,
   };
   const env = { ...process.env };
   for (const [name, value] of Object.entries(defaults)) {
@@ -109,7 +125,7 @@ const forwardDelayMs = 1000;
 const bannerDelayMs = 200;
 
 /** Prints where to go, with the port and settings that the server reported once it listens. */
-function printBanner({ port, auth, tls, certificate }) {
+function printBanner({ port, auth, tls, certificate }, addinDir) {
   const origin = `${tls === 'on' ? 'https' : 'http'}://localhost:${port}`;
   const dev = auth === 'dev';
   const manifest = fs.existsSync(path.join(addinDir, 'manifest.xml'))
@@ -149,7 +165,10 @@ if (configuredOrigin !== undefined) {
   const scheme = setting('WORKLINK_TLS', 'on') === 'off' ? 'http' : 'https';
   env.WORKLINK_PUBLIC_ORIGIN = `${scheme}://localhost:${port}`;
 }
-buildIfStale(env);
+// The build writes the add-in into WORKLINK_ADDIN_DIR, and the server serves that folder.
+const addinDir = path.resolve(root, setting('WORKLINK_ADDIN_DIR', addinDirFor(addinOrigin(env))));
+env.WORKLINK_ADDIN_DIR = addinDir;
+buildIfStale(env, addinDir);
 
 // The IPC channel carries the server's reports (see ParentMessage in src/server/server.ts). Only this
 // child's report counts as "running", because a health check would also reach another process on the port.
@@ -170,7 +189,7 @@ child.on('message', (message) => {
   if (message?.type === 'worklink-listening') {
     clearTimeout(notListening);
     // pino writes the server's log lines asynchronously, so the short wait usually puts the banner after them.
-    setTimeout(() => printBanner(message), bannerDelayMs);
+    setTimeout(() => printBanner(message, addinDir), bannerDelayMs);
   } else if (message?.type === 'worklink-stopping') {
     childStopping = true;
   }

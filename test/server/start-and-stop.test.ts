@@ -315,7 +315,7 @@ describe('npm start', { timeout: 90_000 }, () => {
       JSON.stringify({
         private: true,
         scripts: {
-          build: `node -e "console.log('stub build for ' + process.env.WORKLINK_PUBLIC_ORIGIN); process.exit(3)"`,
+          build: `node -e "console.log('stub build for ' + process.env.WORKLINK_PUBLIC_ORIGIN + ' into ' + process.env.WORKLINK_ADDIN_DIR); process.exit(3)"`,
         },
       }),
     );
@@ -397,15 +397,34 @@ describe('npm start', { timeout: 90_000 }, () => {
     expect(start.output()).toContain('WORKLINK_PORT');
   });
 
-  it('builds again for another public origin', async () => {
+  it('builds another origin into its own folder', async () => {
     const { start } = await npmStart({ WORKLINK_PUBLIC_ORIGIN: 'https://localhost:4123' });
+
+    const exit = await exitWithin(start);
+
+    // dist/addin keeps the add-in of the default origin, which another instance may be serving.
+    const folder = path.join(projectDir, 'dist', 'addin-localhost-4123');
+    expect(start.output()).toContain(
+      `${path.join('dist', 'addin-localhost-4123')} or dist/server is missing: running npm run build`,
+    );
+    expect(start.output()).toContain(`stub build for https://localhost:4123 into ${folder}`);
+    expect(exit).toEqual({ code: 3, signal: null });
+  });
+
+  it('builds again when the folder has another origin', async () => {
+    const { start } = await npmStart({
+      WORKLINK_PUBLIC_ORIGIN: 'https://localhost:4123',
+      WORKLINK_ADDIN_DIR: path.join(projectDir, 'dist', 'addin'),
+    });
 
     const exit = await exitWithin(start);
 
     expect(start.output()).toContain(
       'the add-in was built for another origin than https://localhost:4123: running npm run build',
     );
-    expect(start.output()).toContain('stub build for https://localhost:4123');
+    expect(start.output()).toContain(
+      `stub build for https://localhost:4123 into ${path.join(projectDir, 'dist', 'addin')}`,
+    );
     expect(exit).toEqual({ code: 3, signal: null });
   });
 
