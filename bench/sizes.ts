@@ -33,7 +33,7 @@ export const fullSizes: BenchSizes = {
   storedMessages: 200_000,
   httpSeconds: 8,
   httpWarmupSeconds: 3,
-  httpRounds: 2,
+  httpRounds: 4,
   httpConnections: 10,
   ingestRounds: 2,
   ingestMessages: 1_000,
