@@ -87,9 +87,9 @@ function withoutPassword(url: string): string {
 }
 
 /**
- * Returns a `StartupError` that names the database and the fix for an error with a driver or
- * system code (a missing role, database or folder, a refused connection), and `error` unchanged
- * otherwise, so that a failing migration keeps its stack trace.
+ * Returns a `StartupError` that names the database and the fix, for an error with a driver or system
+ * code such as a missing role or a refused connection. Any other error is returned unchanged, so
+ * that a failing migration keeps its stack trace.
  */
 function describeDatabaseError(error: unknown, databaseUrl: string): unknown {
   const code = (error as { code?: unknown } | null)?.code;
