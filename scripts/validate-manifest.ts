@@ -74,7 +74,11 @@ export function formatResults(results: CheckResult[]): string {
   return lines.join('\n');
 }
 
-const usage = 'Usage: npm run validate -- [MANIFEST] [--manifest FILE] [--dist DIR]';
+/** Prints `message` with the usage, and sets the exit code of a command-line error. */
+function reportUsageError(message: string): void {
+  process.stderr.write(`${message}\nUsage: npm run validate -- [MANIFEST] [--manifest FILE] [--dist DIR]\n`);
+  process.exitCode = 2;
+}
 
 async function main(): Promise<void> {
   const rootDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,16 +93,12 @@ async function main(): Promise<void> {
       allowPositionals: true,
     });
   } catch (error) {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${usage}\n`);
-    process.exitCode = 2;
+    reportUsageError(error instanceof Error ? error.message : String(error));
     return;
   }
   const { values, positionals } = parsed;
   if (positionals.length > 1) {
-    process.stderr.write(
-      `Expected one manifest path, got ${positionals.length}: ${positionals.join(' ')}.\n${usage}\n`,
-    );
-    process.exitCode = 2;
+    reportUsageError(`Expected one manifest path, got ${positionals.length}: ${positionals.join(' ')}.`);
     return;
   }
   const manifestPath = path.resolve(positionals[0] ?? values.manifest);

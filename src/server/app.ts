@@ -28,7 +28,7 @@ declare module 'fastify' {
 
 /** State of the process that the routes report, such as `/healthz` during a shutdown. */
 export interface ServerLifecycle {
-  /** Set when the process starts to stop, while its listeners still finish their work. */
+  /** True from the moment the process starts to stop, while its listeners still finish their work. */
   stopping: boolean;
 }
 

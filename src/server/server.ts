@@ -87,13 +87,26 @@ function withoutPassword(url: string): string {
 }
 
 /**
- * Returns a `StartupError` that names the database and the fix, for an error with a driver or system
- * code such as a missing role or a refused connection. Any other error is returned unchanged, so
- * that a failing migration keeps its stack trace.
+ * Returns true for the error codes of a database that cannot be reached or opened. These are system
+ * errors such as ECONNREFUSED, PostgreSQL's connection and authorization classes (08, 28) and its
+ * missing database (3D000), and SQLite's codes for a file it cannot open or write.
+ */
+function isOpenFailure(code: string): boolean {
+  return (
+    /^E[A-Z]+$/.test(code) ||
+    /^(08|28)[0-9A-Z]{3}$/.test(code) ||
+    code === '3D000' ||
+    ['SQLITE_CANTOPEN', 'SQLITE_PERM', 'SQLITE_READONLY', 'SQLITE_NOTADB'].includes(code)
+  );
+}
+
+/**
+ * Returns a `StartupError` that names the database and the fix when the database cannot be reached or
+ * opened. Any other error is returned unchanged, so that a failing migration keeps its stack trace.
  */
 function describeDatabaseError(error: unknown, databaseUrl: string): unknown {
   const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') {
+  if (typeof code !== 'string' || !isOpenFailure(code)) {
     return error;
   }
   const fix = databaseUrl.startsWith('sqlite:')
