@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrateToLatest, openDatabase } from '../../src/server/db/database.js';
 import { backstopCheckpointPages, startWalCheckpointer } from '../../src/server/db/sqlite-checkpointer.js';
@@ -92,5 +93,16 @@ describe('WAL checkpoints in a worker thread', () => {
     const reopened = new SQLite(file, { readonly: true });
     expect(reopened.prepare("select value from settings where key = 'probe'").get()).toEqual({ value: '"kept"' });
     reopened.close();
+  });
+});
+
+describe('SQLite connection of openDatabase', () => {
+  it('keeps statement journals in memory', async () => {
+    const { db } = openDatabase('sqlite::memory:');
+    const { rows } = await sql<{ temp_store: number }>`pragma temp_store`.execute(db);
+    await db.destroy();
+
+    // 2 is MEMORY, see SQLite's PRAGMA temp_store.
+    expect(rows).toEqual([{ temp_store: 2 }]);
   });
 });

