@@ -7,7 +7,7 @@ import console from 'node:console';
 import fs from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
-import { clearTimeout, setTimeout } from 'node:timers';
+import { clearInterval, clearTimeout, setInterval, setTimeout } from 'node:timers';
 import { URL, fileURLToPath } from 'node:url';
 import { parse as parseDotenv } from 'dotenv';
 
@@ -159,9 +159,17 @@ const port = setting('WORKLINK_PORT', '3000');
 // An invalid port is left to the server, whose configuration error names WORKLINK_PORT. The build
 // reads the origin from its environment, so a value from .env is passed on as well.
 const configuredOrigin = setting('WORKLINK_PUBLIC_ORIGIN', undefined);
+const portNumber = /^[0-9]{1,5}$/.test(port) ? Number(port) : Number.NaN;
 if (configuredOrigin !== undefined) {
   env.WORKLINK_PUBLIC_ORIGIN = configuredOrigin;
-} else if (/^[0-9]{1,5}$/.test(port)) {
+} else if (portNumber === 0) {
+  // The server would listen on a free port, but the add-in and its manifest need the port before the build.
+  console.error(
+    'WORKLINK_PORT=0 lets the server pick a free port, but the add-in must name its port when it is built: ' +
+      'set WORKLINK_PORT to a port such as 3000, or set WORKLINK_PUBLIC_ORIGIN to the origin that Outlook loads.',
+  );
+  process.exit(1);
+} else if (portNumber <= 65535) {
   const scheme = setting('WORKLINK_TLS', 'on') === 'off' ? 'http' : 'https';
   env.WORKLINK_PUBLIC_ORIGIN = `${scheme}://localhost:${port}`;
 }
@@ -218,6 +226,18 @@ function onSignal(signal) {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, onSignal);
 }
+
+// npm runs this script through a shell, and neither passes on a SIGTERM sent to npm itself: npm ends and this
+// script is left without its parent. It then stops the server as if it had received SIGTERM.
+const parentPid = process.ppid;
+const orphanCheck = setInterval(() => {
+  if (process.ppid !== parentPid) {
+    clearInterval(orphanCheck);
+    forwardAll = true;
+    child.kill('SIGTERM');
+  }
+}, 1000);
+orphanCheck.unref();
 
 child.on('exit', (code, signal) => {
   process.exit(code ?? (signal === null ? 0 : 1));

@@ -337,10 +337,11 @@ describe('npm start', { timeout: 90_000 }, () => {
     fs.rmSync(projectDir, { recursive: true, force: true });
   });
 
-  async function npmStart(env: Record<string, string> = {}) {
+  /** Runs start.mjs, or `script` when given, with free ports, TLS off and `env`. */
+  async function npmStart(env: Record<string, string> = {}, script = path.join(projectDir, 'scripts', 'start.mjs')) {
     const ports = { http: await freePort(), smtp: await freePort() };
     fs.rmSync(path.join(projectDir, 'data'), { recursive: true, force: true });
-    const start = launch(path.join(projectDir, 'scripts', 'start.mjs'), projectDir, {
+    const start = launch(script, projectDir, {
       WORKLINK_PORT: String(ports.http),
       WORKLINK_SMTP_PORT: String(ports.smtp),
       WORKLINK_TLS: 'off',
@@ -375,6 +376,23 @@ describe('npm start', { timeout: 90_000 }, () => {
 
     expect(exit).toEqual({ code: 0, signal: null });
     expect(start.output()).toContain('worklink stopped');
+  });
+
+  it('stops the server when its parent process ends', async () => {
+    // npm runs start.mjs through a shell, and a SIGTERM sent to npm reaches neither of them.
+    const parent = path.join(projectDir, 'scripts', 'parent.mjs');
+    const startScript = path.join(projectDir, 'scripts', 'start.mjs');
+    fs.writeFileSync(
+      parent,
+      `import { spawn } from 'node:child_process';\nspawn(process.execPath, [${JSON.stringify(startScript)}], { stdio: 'inherit' });\n`,
+    );
+    const { start, ports } = await npmStart({}, parent);
+    await waitForOutput(start, 'Worklink is running.');
+
+    start.child.kill('SIGKILL');
+    await waitForOutput(start, 'worklink stopped');
+
+    await expect(fetch(`http://127.0.0.1:${ports.http}/healthz`)).rejects.toThrow();
   });
 
   it('prints the port the server listens on', async () => {
@@ -426,6 +444,27 @@ describe('npm start', { timeout: 90_000 }, () => {
       `stub build for https://localhost:4123 into ${path.join(projectDir, 'dist', 'addin')}`,
     );
     expect(exit).toEqual({ code: 3, signal: null });
+  });
+
+  it('lets the server reject a port above 65535', async () => {
+    const { start } = await npmStart({ WORKLINK_PORT: '70000' });
+
+    const exit = await exitWithin(start);
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(start.output()).toContain('WORKLINK_CONFIG_INVALID');
+    expect(start.output()).toContain('WORKLINK_PORT');
+    expect(start.output()).not.toContain('TypeError');
+  });
+
+  it('refuses WORKLINK_PORT=0, which the add-in cannot name', async () => {
+    const { start } = await npmStart({ WORKLINK_PORT: '0' });
+
+    const exit = await exitWithin(start);
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(start.output()).toContain('WORKLINK_PORT=0 lets the server pick a free port');
+    expect(start.output()).not.toContain('running npm run build');
   });
 
   it('lets the server reject an invalid WORKLINK_PORT', async () => {
