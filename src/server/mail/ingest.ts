@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { DatabaseHandle } from '../db/database.js';
 import { ReusableQuery } from '../db/reusable-query.js';
 import type { Executor } from '../repositories/executor.js';
@@ -9,6 +10,7 @@ import { getDirectory } from '../repositories/directory-cache.js';
 import { recordConversation } from '../repositories/messages.js';
 import type { DirectorySnapshot } from '../repositories/directory-cache.js';
 import { GroupCommitter } from './group-commit.js';
+import { findStoredCopy } from './stored-copy.js';
 import { routeMessage } from './router.js';
 import type { CreatedItem, NewRoute, RoutingResult } from './router.js';
 import type { EventBus } from '../notifications/bus.js';
@@ -219,10 +221,19 @@ interface StorageJob {
 
 /** Stores and routes one parsed message inside the open transaction `trx`, with `directory` read before it. */
 async function storeAndRoute(trx: Executor, job: StorageJob, directory: DirectorySnapshot): Promise<IngestResult> {
-  const { input, contentHash, message, automaticReason } = job;
-  await insertMimeBlob.execute(trx, contentHash, input.raw.length, input.raw, now());
-
-  const { rowId, duplicate } = await storeMessage(trx, contentHash, message, input, automaticReason);
+  const { input, message, automaticReason } = job;
+  // A copy with other trace headers, or rebuilt by Exchange, is the message already stored: its bytes are not kept.
+  const copy = await findStoredCopy(trx, message);
+  let stored: { rowId: number; duplicate: boolean };
+  let contentHash = job.contentHash;
+  if (copy === undefined) {
+    await insertMimeBlob.execute(trx, contentHash, input.raw.length, input.raw, now());
+    stored = await storeMessage(trx, contentHash, message, input, automaticReason);
+  } else {
+    stored = { rowId: copy.rowId, duplicate: true };
+    contentHash = copy.contentHash;
+  }
+  const { rowId, duplicate } = stored;
   const routing = await routeMessage(trx, {
     messageRowId: rowId,
     message,
@@ -304,7 +315,13 @@ export async function ingestMessage(
     const job = await preparation;
     // Read outside the transaction, where the cache applies. Inside it, every message would reload all mailboxes.
     const directory = await getDirectory(database.db);
-    result = await database.db.transaction().execute((trx) => storeAndRoute(trx, job, directory));
+    result = await database.db.transaction().execute(async (trx) => {
+      if (job.message.messageId !== null) {
+        // Concurrent deliveries of one message with different bytes would each miss the other's row in findStoredCopy.
+        await sql`select pg_advisory_xact_lock(hashtextextended(${job.message.messageId}, 0))`.execute(trx);
+      }
+      return storeAndRoute(trx, job, directory);
+    });
   }
 
   const { message } = await preparation;

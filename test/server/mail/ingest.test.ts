@@ -56,6 +56,95 @@ describe.each(await availableDialects())('ingestMessage on %s', (dialect) => {
     expect(harness.events.filter((event) => event.name === 'message')).toHaveLength(1);
   });
 
+  /** A request from an external sender that reaches Team B's mailbox only through the envelope (Bcc). */
+  function requestCopy(options: { trace?: string; body?: string; encoding?: 'base64' } = {}): Buffer {
+    const body = options.body ?? 'Hello,\r\n\r\nplease check order 4471.\r\n';
+    const encoded =
+      options.encoding === 'base64'
+        ? (
+            Buffer.from(body)
+              .toString('base64')
+              .match(/.{1,40}/g) ?? []
+          ).join('\r\n') + '\r\n'
+        : body;
+    return Buffer.from(
+      (options.trace ?? '') +
+        'From: Fabrikam Orders <orders@fabrikam.example>\r\n' +
+        'To: UK Support <uk.support@contoso.example>\r\n' +
+        'Subject: Order 4471\r\n' +
+        'Date: Mon, 02 Dec 2024 09:13:58 +0000\r\n' +
+        'Message-ID: <order-4471@mail.fabrikam.example>\r\n' +
+        'MIME-Version: 1.0\r\n' +
+        'Content-Type: text/plain; charset=utf-8\r\n' +
+        `Content-Transfer-Encoding: ${options.encoding ?? '7bit'}\r\n\r\n` +
+        encoded,
+    );
+  }
+
+  it('a copy with other trace headers is the stored message', async () => {
+    const first = await ingestMessage(
+      harness.database,
+      { raw: requestCopy(), envelopeRecipients: ['uk.support@contoso.example'], source: 'smtp' },
+      harness.bus,
+    );
+    const trace =
+      'Received: from relay.contoso.example by worklink; Mon, 02 Dec 2024 09:14:02 +0000\r\n' +
+      'Delivered-To: pl.support@contoso.example\r\n';
+
+    const second = await ingestMessage(
+      harness.database,
+      { raw: requestCopy({ trace }), envelopeRecipients: ['pl.support@contoso.example'], source: 'smtp' },
+      harness.bus,
+    );
+
+    expect(second.duplicate).toBe(true);
+    expect(second.messageRowId).toBe(first.messageRowId);
+    expect(second.contentHash).toBe(first.contentHash);
+    // The copy for Team B's mailbox adds its route, and nothing else is stored twice.
+    expect(second.newRoutes.map((route) => route.teamId)).toEqual([harness.teamB]);
+    expect(await countRows(harness.database.db, 'messages')).toBe(1);
+    expect(await countRows(harness.database.db, 'mime_blobs')).toBe(1);
+    expect(await workItemsOfTeam(harness.database.db, harness.teamA)).toHaveLength(1);
+  });
+
+  it('a copy that Exchange encoded otherwise is the stored message', async () => {
+    const first = await ingestMessage(harness.database, {
+      raw: requestCopy(),
+      envelopeRecipients: ['uk.support@contoso.example'],
+      source: 'smtp',
+    });
+
+    const second = await ingestMessage(harness.database, {
+      raw: requestCopy({ encoding: 'base64', body: 'Hello,\n\nplease check\norder 4471.\n' }),
+      envelopeRecipients: ['uk.support@contoso.example'],
+      source: 'graph',
+    });
+
+    expect(second.duplicate).toBe(true);
+    expect(second.messageRowId).toBe(first.messageRowId);
+    expect(second.newRoutes).toEqual([]);
+    expect(await countRows(harness.database.db, 'messages')).toBe(1);
+  });
+
+  it('the same Message-ID with other content is another message', async () => {
+    const first = await ingestMessage(harness.database, {
+      raw: requestCopy(),
+      envelopeRecipients: ['uk.support@contoso.example'],
+      source: 'smtp',
+    });
+
+    const second = await ingestMessage(harness.database, {
+      raw: requestCopy({ body: 'Hello,\r\n\r\nplease check order 4472 instead.\r\n' }),
+      envelopeRecipients: ['uk.support@contoso.example'],
+      source: 'smtp',
+    });
+
+    expect(second.duplicate).toBe(false);
+    expect(second.messageRowId).not.toBe(first.messageRowId);
+    expect(await countRows(harness.database.db, 'messages')).toBe(2);
+    expect(await countRows(harness.database.db, 'mime_blobs')).toBe(2);
+  });
+
   it('thousands of References still route', async () => {
     await harness.deliver(readFixture('01-external-request.eml'), { to: ['uk.support@contoso.example'] });
     const [item] = await workItemsOfTeam(harness.database.db, harness.teamA);
