@@ -19,3 +19,5 @@ export type { ParsedReference, ReferenceKind, ReferenceParts } from './reference
 export { normalizeSubject, subjectPrefixes } from './subject.js';
 export { rewriteRecipients, sameRecipients } from './rewrite.js';
 export type { RewriteResult, RewriteTarget } from './rewrite.js';
+export { negotiateLanguage } from './language.js';
+export type { Language, LocalizedText } from './language.js';

@@ -55,6 +55,10 @@ const assemble: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.decorate('events', options.events ?? new EventBus());
   app.decorate('lifecycle', options.lifecycle ?? { stopping: false });
 
+  // Fastify reads text/plain bodies as strings, which every JSON endpoint would then reject with a type error.
+  // Without the parser they get 415, which names the content type as the fix.
+  app.removeContentTypeParser('text/plain');
+
   await app.register(errorHandlerPlugin);
   await app.register(securityPlugin);
   await app.register(apiDocsPlugin);
@@ -79,6 +83,8 @@ const ajvOptions = {
   useDefaults: true,
   // Errors carry the value and its schema, so that the error handler can name them.
   verbose: true,
+  // Every problem goes into `details`, and a misspelt field name is reported as unknown, not only as missing.
+  allErrors: true,
 } as const;
 
 /**

@@ -4,6 +4,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { Type } from 'typebox';
 import type { TSchema } from 'typebox';
 import { Value } from 'typebox/value';
+import type { LocalizedText } from '../core/language.js';
 import { WorklinkError } from './errors.js';
 
 /**
@@ -66,61 +67,157 @@ const nonEmpty = Type.String({ minLength: 1 });
 const guid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const oneOf = (...values: string[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
-/** Each variable with its raw-string schema and the fix shown when the value fails it. */
-const variables: Record<string, { schema: TSchema; expected: string }> = {
-  WORKLINK_HOST: { schema: nonEmpty, expected: 'a host name or IP address such as 127.0.0.1' },
-  WORKLINK_PORT: { schema: port, expected: 'a TCP port from 0 to 65535' },
-  WORKLINK_TLS: { schema: oneOf('on', 'off'), expected: '`on` or `off`' },
-  WORKLINK_TLS_CERT: { schema: nonEmpty, expected: 'the path of a PEM certificate file' },
-  WORKLINK_TLS_KEY: { schema: nonEmpty, expected: 'the path of a PEM private key file' },
-  WORKLINK_DATA_DIR: { schema: nonEmpty, expected: 'a directory path' },
+/**
+ * Each variable with its raw-string schema and the fix shown when the value fails it. The Polish
+ * fix is in the accusative, as it follows "podaj".
+ */
+const variables: Record<string, { schema: TSchema; expected: LocalizedText }> = {
+  WORKLINK_HOST: {
+    schema: nonEmpty,
+    expected: {
+      en: 'a host name or IP address such as 127.0.0.1',
+      pl: 'nazwę hosta albo adres IP, na przykład 127.0.0.1',
+    },
+  },
+  WORKLINK_PORT: { schema: port, expected: { en: 'a TCP port from 0 to 65535', pl: 'port TCP od 0 do 65535' } },
+  WORKLINK_TLS: { schema: oneOf('on', 'off'), expected: { en: '`on` or `off`', pl: '`on` albo `off`' } },
+  WORKLINK_TLS_CERT: {
+    schema: nonEmpty,
+    expected: { en: 'the path of a PEM certificate file', pl: 'ścieżkę pliku certyfikatu PEM' },
+  },
+  WORKLINK_TLS_KEY: {
+    schema: nonEmpty,
+    expected: { en: 'the path of a PEM private key file', pl: 'ścieżkę pliku klucza prywatnego PEM' },
+  },
+  WORKLINK_DATA_DIR: { schema: nonEmpty, expected: { en: 'a directory path', pl: 'ścieżkę katalogu' } },
   WORKLINK_DATABASE_URL: {
     schema: Type.String({ pattern: '^(sqlite:.+|postgres(ql)?://.+)$' }),
-    expected: 'sqlite:PATH or postgres://USER@HOST/DATABASE',
+    expected: {
+      en: 'sqlite:PATH or postgres://USER@HOST/DATABASE',
+      pl: 'sqlite:ŚCIEŻKA albo postgres://UŻYTKOWNIK@HOST/BAZA',
+    },
   },
-  WORKLINK_SMTP_PORT: { schema: port, expected: 'a TCP port from 0 to 65535, or 0 to turn the SMTP listener off' },
-  WORKLINK_SMTP_MAX_MESSAGE_BYTES: { schema: positiveInteger, expected: 'a positive number of bytes' },
-  WORKLINK_SMTP_MAX_RECIPIENTS: { schema: positiveInteger, expected: 'a positive number of recipients' },
-  WORKLINK_SMTP_ALLOWED_HOSTS: { schema: Type.String(), expected: 'comma-separated host names or IP addresses' },
-  WORKLINK_AUTH: { schema: oneOf('dev', 'entra'), expected: '`dev` or `entra`' },
-  WORKLINK_ENTRA_TENANT_ID: { schema: guid, expected: 'the directory (tenant) id, a GUID' },
-  WORKLINK_ENTRA_CLIENT_ID: { schema: guid, expected: "the API app registration's application (client) id, a GUID" },
-  WORKLINK_ENTRA_AUDIENCE: { schema: nonEmpty, expected: 'the `aud` claim of access tokens for the API' },
+  WORKLINK_SMTP_PORT: {
+    schema: port,
+    expected: {
+      en: 'a TCP port from 0 to 65535, or 0 to turn the SMTP listener off',
+      pl: 'port TCP od 0 do 65535 albo 0, aby wyłączyć nasłuch SMTP',
+    },
+  },
+  WORKLINK_SMTP_MAX_MESSAGE_BYTES: {
+    schema: positiveInteger,
+    expected: { en: 'a positive number of bytes', pl: 'dodatnią liczbę bajtów' },
+  },
+  WORKLINK_SMTP_MAX_RECIPIENTS: {
+    schema: positiveInteger,
+    expected: { en: 'a positive number of recipients', pl: 'dodatnią liczbę adresatów' },
+  },
+  WORKLINK_SMTP_ALLOWED_HOSTS: {
+    schema: Type.String(),
+    expected: {
+      en: 'comma-separated host names or IP addresses',
+      pl: 'nazwy hostów albo adresy IP rozdzielone przecinkami',
+    },
+  },
+  WORKLINK_AUTH: { schema: oneOf('dev', 'entra'), expected: { en: '`dev` or `entra`', pl: '`dev` albo `entra`' } },
+  WORKLINK_ENTRA_TENANT_ID: {
+    schema: guid,
+    expected: { en: 'the directory (tenant) id, a GUID', pl: 'identyfikator katalogu (dzierżawy) w postaci GUID' },
+  },
+  WORKLINK_ENTRA_CLIENT_ID: {
+    schema: guid,
+    expected: {
+      en: "the API app registration's application (client) id, a GUID",
+      pl: 'identyfikator aplikacji (klienta) z rejestracji aplikacji API w postaci GUID',
+    },
+  },
+  WORKLINK_ENTRA_AUDIENCE: {
+    schema: nonEmpty,
+    expected: {
+      en: 'the `aud` claim of access tokens for the API',
+      pl: 'wartość oświadczenia `aud` w tokenach dostępu do API',
+    },
+  },
   WORKLINK_ENTRA_JWKS_URL: {
     schema: Type.String({ pattern: '^https?://.+' }),
-    expected: 'an http(s) URL of a JSON Web Key Set',
+    expected: { en: 'an http(s) URL of a JSON Web Key Set', pl: 'adres URL http(s) zestawu kluczy JSON Web Key Set' },
   },
   WORKLINK_ADMIN_EMAILS: {
     schema: Type.String({ pattern: '^\\s*([^\\s,@]+@[^\\s,@]+\\s*(,\\s*[^\\s,@]+@[^\\s,@]+\\s*)*)?,?\\s*$' }),
-    expected: 'comma-separated email addresses',
+    expected: { en: 'comma-separated email addresses', pl: 'adresy e-mail rozdzielone przecinkami' },
   },
-  WORKLINK_SEED: { schema: oneOf('demo', 'none'), expected: '`demo` or `none`' },
+  WORKLINK_SEED: { schema: oneOf('demo', 'none'), expected: { en: '`demo` or `none`', pl: '`demo` albo `none`' } },
   WORKLINK_PUBLIC_ORIGIN: {
     schema: Type.String({ pattern: '^https?://[^/\\s]+$' }),
-    expected: 'an origin without a path, such as https://localhost:3000',
+    expected: {
+      en: 'an origin without a path, such as https://localhost:3000',
+      pl: 'źródło bez ścieżki, na przykład https://localhost:3000',
+    },
   },
   WORKLINK_LOG_LEVEL: {
     schema: oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
-    expected: 'one of fatal, error, warn, info, debug, trace, silent',
+    expected: {
+      en: 'one of fatal, error, warn, info, debug, trace, silent',
+      pl: 'jedną z wartości fatal, error, warn, info, debug, trace, silent',
+    },
   },
-  WORKLINK_RATE_LIMIT_MAX: { schema: positiveInteger, expected: 'a positive number of requests' },
-  WORKLINK_RATE_LIMIT_WINDOW_MS: { schema: positiveInteger, expected: 'a positive number of milliseconds' },
-  WORKLINK_ADDIN_DIR: { schema: nonEmpty, expected: 'the directory of the built add-in' },
-  WORKLINK_GRAPH_SYNC: { schema: oneOf('on', 'off'), expected: '`on` or `off`' },
-  WORKLINK_GRAPH_TENANT_ID: { schema: guid, expected: 'the directory (tenant) id, a GUID' },
-  WORKLINK_GRAPH_CLIENT_ID: { schema: guid, expected: "the sync app registration's application (client) id, a GUID" },
-  WORKLINK_GRAPH_CLIENT_SECRET: { schema: nonEmpty, expected: "a client secret of the sync's app registration" },
+  WORKLINK_RATE_LIMIT_MAX: {
+    schema: positiveInteger,
+    expected: { en: 'a positive number of requests', pl: 'dodatnią liczbę żądań' },
+  },
+  WORKLINK_RATE_LIMIT_WINDOW_MS: {
+    schema: positiveInteger,
+    expected: { en: 'a positive number of milliseconds', pl: 'dodatnią liczbę milisekund' },
+  },
+  WORKLINK_ADDIN_DIR: {
+    schema: nonEmpty,
+    expected: { en: 'the directory of the built add-in', pl: 'katalog zbudowanego dodatku' },
+  },
+  WORKLINK_GRAPH_SYNC: { schema: oneOf('on', 'off'), expected: { en: '`on` or `off`', pl: '`on` albo `off`' } },
+  WORKLINK_GRAPH_TENANT_ID: {
+    schema: guid,
+    expected: { en: 'the directory (tenant) id, a GUID', pl: 'identyfikator katalogu (dzierżawy) w postaci GUID' },
+  },
+  WORKLINK_GRAPH_CLIENT_ID: {
+    schema: guid,
+    expected: {
+      en: "the sync app registration's application (client) id, a GUID",
+      pl: 'identyfikator aplikacji (klienta) z rejestracji aplikacji synchronizacji w postaci GUID',
+    },
+  },
+  WORKLINK_GRAPH_CLIENT_SECRET: {
+    schema: nonEmpty,
+    expected: {
+      en: "a client secret of the sync's app registration",
+      pl: 'klucz tajny klienta z rejestracji aplikacji synchronizacji',
+    },
+  },
   WORKLINK_GRAPH_BASE_URL: {
     schema: Type.String({ pattern: '^https?://[^\\s]+$' }),
-    expected: 'the Graph root with its version, such as https://graph.microsoft.com/v1.0',
+    expected: {
+      en: 'the Graph root with its version, such as https://graph.microsoft.com/v1.0',
+      pl: 'adres główny Graph z wersją, na przykład https://graph.microsoft.com/v1.0',
+    },
   },
   WORKLINK_GRAPH_AUTHORITY_URL: {
     schema: Type.String({ pattern: '^https://[^/\\s]+/?$' }),
-    expected: 'an https origin without a path, such as https://login.microsoftonline.com',
+    expected: {
+      en: 'an https origin without a path, such as https://login.microsoftonline.com',
+      pl: 'źródło https bez ścieżki, na przykład https://login.microsoftonline.com',
+    },
   },
-  WORKLINK_GRAPH_POLL_INTERVAL_MS: { schema: positiveInteger, expected: 'a positive number of milliseconds' },
-  WORKLINK_GRAPH_LEASE_MS: { schema: positiveInteger, expected: 'a positive number of milliseconds' },
-  WORKLINK_PENDING_PLAN_RETENTION_DAYS: { schema: positiveInteger, expected: 'a positive number of days' },
+  WORKLINK_GRAPH_POLL_INTERVAL_MS: {
+    schema: positiveInteger,
+    expected: { en: 'a positive number of milliseconds', pl: 'dodatnią liczbę milisekund' },
+  },
+  WORKLINK_GRAPH_LEASE_MS: {
+    schema: positiveInteger,
+    expected: { en: 'a positive number of milliseconds', pl: 'dodatnią liczbę milisekund' },
+  },
+  WORKLINK_PENDING_PLAN_RETENTION_DAYS: {
+    schema: positiveInteger,
+    expected: { en: 'a positive number of days', pl: 'dodatnią liczbę dni' },
+  },
 };
 
 /** Every variable the config module reads, for documentation checks. */
@@ -160,15 +257,37 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function assertDevAuthOnLoopback(config: Pick<Config, 'auth' | 'host'>): void {
   if (config.auth === 'dev' && !isLoopbackHost(config.host)) {
-    throw new WorklinkError(
-      'WORKLINK_DEV_AUTH_NOT_LOOPBACK',
-      `Dev authentication is only allowed on a loopback host, but WORKLINK_HOST is "${config.host}". ` +
+    throw new WorklinkError('WORKLINK_DEV_AUTH_NOT_LOOPBACK', {
+      en:
+        `Dev authentication is only allowed on a loopback host, but WORKLINK_HOST is "${config.host}". ` +
         'Set WORKLINK_HOST=127.0.0.1, or set WORKLINK_AUTH=entra with WORKLINK_ENTRA_TENANT_ID and WORKLINK_ENTRA_CLIENT_ID.',
-    );
+      pl:
+        `Uwierzytelnianie deweloperskie jest dozwolone tylko na hoście pętli zwrotnej, a WORKLINK_HOST ma wartość "${config.host}". ` +
+        'Ustaw WORKLINK_HOST=127.0.0.1 albo ustaw WORKLINK_AUTH=entra razem z WORKLINK_ENTRA_TENANT_ID i WORKLINK_ENTRA_CLIENT_ID.',
+    });
   }
 }
 
-function collectSchemaProblems(env: Environment): string[] {
+/** Builds the problem of a variable whose value fails its schema, with the fix. */
+function invalidValue(name: string, value: string | undefined, expected: LocalizedText | undefined): LocalizedText {
+  return {
+    en: `${name}="${value}" is invalid: set it to ${expected?.en}.`,
+    pl: `Wartość ${name}="${value}" jest nieprawidłowa: podaj ${expected?.pl}.`,
+  };
+}
+
+/** Builds the error that lists every problem of the configuration, each with its fix. */
+function invalidConfiguration(problems: readonly LocalizedText[]): WorklinkError {
+  const en = problems.map((problem) => problem.en);
+  const pl = problems.map((problem) => problem.pl);
+  return new WorklinkError(
+    'WORKLINK_CONFIG_INVALID',
+    { en: `Invalid configuration. ${en.join(' ')}`, pl: `Nieprawidłowa konfiguracja. ${pl.join(' ')}` },
+    { details: { en, pl } },
+  );
+}
+
+function collectSchemaProblems(env: Environment): LocalizedText[] {
   const candidate: Environment = {};
   for (const name of Object.keys(variables)) {
     const value = env[name];
@@ -177,12 +296,12 @@ function collectSchemaProblems(env: Environment): string[] {
     }
   }
 
-  const problems = new Map<string, string>();
+  const problems = new Map<string, LocalizedText>();
   for (const error of Value.Errors(environmentSchema, candidate)) {
     const name = error.instancePath.replace(/^\//, '');
     const variable = variables[name];
     if (variable !== undefined && !problems.has(name)) {
-      problems.set(name, `${name}="${candidate[name]}" is invalid: set it to ${variable.expected}.`);
+      problems.set(name, invalidValue(name, candidate[name], variable.expected));
     }
   }
   return [...problems.values()];
@@ -205,7 +324,10 @@ export function loadConfig(env: Environment = readProcessEnvironment()): Readonl
   if (auth === 'entra') {
     for (const name of ['WORKLINK_ENTRA_TENANT_ID', 'WORKLINK_ENTRA_CLIENT_ID']) {
       if (read(name) === undefined) {
-        problems.push(`${name} is missing: WORKLINK_AUTH=entra needs it (see .env.example).`);
+        problems.push({
+          en: `${name} is missing: WORKLINK_AUTH=entra needs it (see .env.example).`,
+          pl: `Brakuje zmiennej ${name}: wymaga jej WORKLINK_AUTH=entra (zobacz .env.example).`,
+        });
       }
     }
   }
@@ -213,7 +335,10 @@ export function loadConfig(env: Environment = readProcessEnvironment()): Readonl
   if (read('WORKLINK_GRAPH_SYNC') === 'on') {
     for (const name of ['WORKLINK_GRAPH_TENANT_ID', 'WORKLINK_GRAPH_CLIENT_ID', 'WORKLINK_GRAPH_CLIENT_SECRET']) {
       if (read(name) === undefined) {
-        problems.push(`${name} is missing: WORKLINK_GRAPH_SYNC=on needs it (see .env.example).`);
+        problems.push({
+          en: `${name} is missing: WORKLINK_GRAPH_SYNC=on needs it (see .env.example).`,
+          pl: `Brakuje zmiennej ${name}: wymaga jej WORKLINK_GRAPH_SYNC=on (zobacz .env.example).`,
+        });
       }
     }
   }
@@ -221,13 +346,14 @@ export function loadConfig(env: Environment = readProcessEnvironment()): Readonl
   const tlsCert = read('WORKLINK_TLS_CERT');
   const tlsKey = read('WORKLINK_TLS_KEY');
   if ((tlsCert === undefined) !== (tlsKey === undefined)) {
-    problems.push('WORKLINK_TLS_CERT and WORKLINK_TLS_KEY must be set together: set both, or neither to generate one.');
+    problems.push({
+      en: 'WORKLINK_TLS_CERT and WORKLINK_TLS_KEY must be set together: set both, or neither to generate one.',
+      pl: 'WORKLINK_TLS_CERT i WORKLINK_TLS_KEY trzeba ustawić razem: ustaw obie albo żadnej, aby serwer wygenerował certyfikat.',
+    });
   }
 
   if (problems.length > 0) {
-    throw new WorklinkError('WORKLINK_CONFIG_INVALID', `Invalid configuration. ${problems.join(' ')}`, {
-      details: problems,
-    });
+    throw invalidConfiguration(problems);
   }
 
   const dataDir = path.resolve(read('WORKLINK_DATA_DIR') ?? './data');
@@ -266,11 +392,9 @@ export function loadConfig(env: Environment = readProcessEnvironment()): Readonl
   };
   const portProblems = (['WORKLINK_PORT', 'WORKLINK_SMTP_PORT'] as const)
     .filter((name) => Number(read(name) ?? 0) > 65535)
-    .map((name) => `${name}="${read(name)}" is invalid: set it to ${variables[name]?.expected}.`);
+    .map((name) => invalidValue(name, read(name), variables[name]?.expected));
   if (portProblems.length > 0) {
-    throw new WorklinkError('WORKLINK_CONFIG_INVALID', `Invalid configuration. ${portProblems.join(' ')}`, {
-      details: portProblems,
-    });
+    throw invalidConfiguration(portProblems);
   }
   if (tlsCert !== undefined && tlsKey !== undefined) {
     config.tlsCert = path.resolve(tlsCert);

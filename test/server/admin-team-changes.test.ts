@@ -222,6 +222,57 @@ describe.each(await availableDialects())('admin team changes on %s', (dialect) =
     expect(reconnected.json()).toMatchObject({ id, teamId: teamA, teamName: 'Team A (UK)', defaultType: 'case' });
   });
 
+  it('counts a team in use in Polish', async () => {
+    const team = await createTeam('Zespół liczony');
+    const mailbox = await call('POST', '/api/v1/admin/mailboxes', {
+      address: 'liczony@contoso.example',
+      teamId: team,
+      defaultType: 'ticket',
+    });
+    expect(mailbox.statusCode).toBe(201);
+    for (const email of ['liczony.1@contoso.example', 'liczony.2@contoso.example']) {
+      const agent = await call('POST', '/api/v1/admin/agents', { email, displayName: email, teamIds: [team] });
+      expect(agent.statusCode).toBe(201);
+    }
+    const agentToken = await test.tokenFor('liczony.1@contoso.example');
+    for (let index = 1; index <= 5; index += 1) {
+      const item = await call(
+        'POST',
+        '/api/v1/work-items',
+        { teamId: team, type: 'ticket', title: `Item ${index}` },
+        agentToken,
+      );
+      expect(item.statusCode).toBe(201);
+    }
+
+    const english = await call('DELETE', `/api/v1/admin/teams/${team}`);
+    const polish = await test.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/admin/teams/${team}`,
+      headers: { authorization: `Bearer ${admin}`, 'accept-language': 'pl' },
+    });
+
+    const details = [{ mailboxes: 1, workItems: 5, agents: 2 }];
+    expect(english.statusCode).toBe(409);
+    expect(english.json()).toEqual({
+      code: 'WORKLINK_TEAM_NOT_EMPTY',
+      message:
+        `Team ${team} "Zespół liczony" still has 1 connected mailbox, 5 work items, 2 agents: ` +
+        'move or disconnect its mailboxes and move its agents to other teams first. ' +
+        'Work items stay with their team, so a team that has any can only be renamed.',
+      details,
+    });
+    expect(polish.statusCode).toBe(409);
+    expect(polish.json()).toEqual({
+      code: 'WORKLINK_TEAM_NOT_EMPTY',
+      message:
+        `Zespół ${team} "Zespół liczony" ma jeszcze 1 połączoną skrzynkę, 5 zgłoszeń, 2 agentów: ` +
+        'najpierw przenieś lub odłącz jego skrzynki i przenieś jego agentów do innych zespołów. ' +
+        'Zgłoszenia zostają w swoim zespole, więc zespołowi, który je ma, można tylko zmienić nazwę.',
+      details,
+    });
+  });
+
   it('is for admins only', async () => {
     const patch = await call('PATCH', `/api/v1/admin/teams/${teamA}`, { name: 'Mine' }, ukAgent);
     const remove = await call('DELETE', `/api/v1/admin/teams/${teamA}`, undefined, ukAgent);

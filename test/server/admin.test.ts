@@ -15,6 +15,15 @@ describe.each(await availableDialects())('admin API on %s', (dialect) => {
       ...(payload === undefined ? {} : { payload: payload as object }),
     });
 
+  /** Sends a request as `call` does, with `Accept-Language: pl`. */
+  const callInPolish = (method: 'POST' | 'PUT', url: string, payload: unknown) =>
+    test.app.inject({
+      method,
+      url,
+      headers: { authorization: `Bearer ${admin}`, 'accept-language': 'pl' },
+      payload: payload as object,
+    });
+
   beforeAll(async () => {
     test = await createTestApp(dialect);
     admin = await test.tokenFor('admin@contoso.example');
@@ -126,6 +135,50 @@ describe.each(await availableDialects())('admin API on %s', (dialect) => {
 
     const list = await call('GET', '/api/v1/admin/mailboxes');
     expect(list.json()).toHaveLength(1);
+  });
+
+  it('explains a taken mailbox address in Polish', async () => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const body = { address: 'other3@contoso.example', aliases: ['Wsparcie.PL@contoso.example'], teamId: team.id };
+
+    const english = await call('POST', '/api/v1/admin/mailboxes', { ...body, defaultType: 'ticket' });
+    const polish = await callInPolish('POST', '/api/v1/admin/mailboxes', { ...body, defaultType: 'ticket' });
+
+    expect(english.statusCode).toBe(409);
+    expect(english.json()).toEqual({
+      code: 'WORKLINK_MAILBOX_ADDRESS_TAKEN',
+      message:
+        '"wsparcie.pl@contoso.example" already belongs to a connected mailbox: remove it from this request or from the other mailbox.',
+      details: [{ address: 'wsparcie.pl@contoso.example' }],
+    });
+    expect(polish.statusCode).toBe(409);
+    expect(polish.headers['content-language']).toBe('pl');
+    expect(polish.json()).toEqual({
+      code: 'WORKLINK_MAILBOX_ADDRESS_TAKEN',
+      message:
+        'Adres "wsparcie.pl@contoso.example" należy już do połączonej skrzynki: usuń go z tego żądania albo z tamtej skrzynki.',
+      details: [{ address: 'wsparcie.pl@contoso.example' }],
+    });
+    expect((await call('GET', '/api/v1/admin/mailboxes')).json()).toHaveLength(1);
+  });
+
+  it('explains an invalid mailbox address in Polish', async () => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+    const body = { address: 'not-an-address', teamId: team.id, defaultType: 'ticket' };
+
+    const english = await call('POST', '/api/v1/admin/mailboxes', body);
+    const polish = await callInPolish('POST', '/api/v1/admin/mailboxes', body);
+
+    expect(english.statusCode).toBe(400);
+    expect(english.json().message).toBe(
+      'address is not a valid email address. Address "not-an-address" has no "@": write it as local@domain.',
+    );
+    expect(polish.statusCode).toBe(400);
+    expect(polish.json()).toEqual({
+      code: 'WORKLINK_INVALID_ADDRESS',
+      message:
+        'Pole address nie zawiera prawidłowego adresu e-mail. Adres "not-an-address" nie zawiera znaku "@": wpisz go w postaci nazwa@domena.',
+    });
   });
 
   it('rejects a mailbox address that is not an address', async () => {
@@ -247,6 +300,48 @@ describe.each(await availableDialects())('admin API on %s', (dialect) => {
     const response = await call('PUT', `/api/v1/admin/teams/${team.id}/form`, { fields });
     expect(response.statusCode).toBe(400);
     expect(response.json().code).toBe('WORKLINK_FORM_INVALID');
+  });
+
+  it.each([
+    [
+      'a choice without options',
+      [{ name: 'x', label: { en: 'X', pl: 'X' }, type: 'choice', required: false }],
+      'Choice field "x" has no options: list its allowed values in `options`.',
+      'Pole "x" typu choice nie ma opcji: wymień jego dozwolone wartości w `options`.',
+    ],
+    [
+      'a repeated option',
+      [{ name: 'x', label: { en: 'X', pl: 'X' }, type: 'choice', required: false, options: ['a', 'a'] }],
+      'Choice field "x" repeats an option: list each value once.',
+      'Pole "x" typu choice ma powtórzoną opcję: wymień każdą wartość tylko raz.',
+    ],
+    [
+      'a repeated name',
+      [
+        { name: 'x', label: { en: 'X', pl: 'X' }, type: 'text', required: false },
+        { name: 'x', label: { en: 'Y', pl: 'Y' }, type: 'text', required: false },
+      ],
+      'Field name "x" appears twice: give each field a unique name.',
+      'Nazwa pola "x" występuje dwa razy: nadaj każdemu polu inną nazwę.',
+    ],
+    [
+      'options on a text field',
+      [{ name: 'x', label: { en: 'X', pl: 'X' }, type: 'text', required: false, options: ['a'] }],
+      'Field "x" of type text cannot have options: remove `options` or use type choice.',
+      'Pole "x" typu text nie może mieć opcji: usuń `options` albo użyj typu choice.',
+    ],
+  ])('explains a form with %s in Polish', async (_name, fields, englishMessage, polishMessage) => {
+    const team = (await call('GET', '/api/v1/admin/teams')).json()[0];
+
+    const english = await call('PUT', `/api/v1/admin/teams/${team.id}/form`, { fields });
+    const polish = await callInPolish('PUT', `/api/v1/admin/teams/${team.id}/form`, { fields });
+
+    expect(english.statusCode).toBe(400);
+    expect(english.headers['content-language']).toBe('en');
+    expect(english.json()).toEqual({ code: 'WORKLINK_FORM_INVALID', message: englishMessage });
+    expect(polish.statusCode).toBe(400);
+    expect(polish.headers['content-language']).toBe('pl');
+    expect(polish.json()).toEqual({ code: 'WORKLINK_FORM_INVALID', message: polishMessage });
   });
 
   it('rejects a form of an unknown team with 404', async () => {

@@ -118,6 +118,26 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('names the problems in Polish too', () => {
+    const error = configError({ WORKLINK_PORT: '70000', WORKLINK_SMTP_PORT: '99999' });
+    expect(error.detailsIn('pl')).toEqual([
+      'Wartość WORKLINK_PORT="70000" jest nieprawidłowa: podaj port TCP od 0 do 65535.',
+      'Wartość WORKLINK_SMTP_PORT="99999" jest nieprawidłowa: podaj port TCP od 0 do 65535 albo 0, aby wyłączyć nasłuch SMTP.',
+    ]);
+    expect(error.text.pl).toBe(`Nieprawidłowa konfiguracja. ${(error.detailsIn('pl') ?? []).join(' ')}`);
+
+    const missing = configError({ WORKLINK_AUTH: 'entra', WORKLINK_TLS_KEY: '/etc/worklink/key.pem' });
+    expect(missing.detailsIn('pl')).toEqual([
+      'Brakuje zmiennej WORKLINK_ENTRA_TENANT_ID: wymaga jej WORKLINK_AUTH=entra (zobacz .env.example).',
+      'Brakuje zmiennej WORKLINK_ENTRA_CLIENT_ID: wymaga jej WORKLINK_AUTH=entra (zobacz .env.example).',
+      'WORKLINK_TLS_CERT i WORKLINK_TLS_KEY trzeba ustawić razem: ustaw obie albo żadnej, aby serwer wygenerował certyfikat.',
+    ]);
+    // `details` and the message stay English, for logs.
+    expect(missing.details?.[0]).toBe(
+      'WORKLINK_ENTRA_TENANT_ID is missing: WORKLINK_AUTH=entra needs it (see .env.example).',
+    );
+  });
+
   it('lists every invalid variable at once', () => {
     const error = configError({ WORKLINK_PORT: 'x', WORKLINK_TLS: 'maybe' });
     expect(error.details).toHaveLength(2);

@@ -161,6 +161,15 @@ describe('error catalog', () => {
     expect(statusesOf(polish)).toEqual(serverStatuses());
   });
 
+  it.each(Object.entries(errorCatalog))('describes %s in English and Polish', (_code, { description }) => {
+    expect(description.en.trim()).not.toBe('');
+    expect(description.pl.trim()).not.toBe('');
+    expect(description.pl).not.toBe(description.en);
+    // Identifiers, variables and paths in backticks are the same in both languages.
+    const quoted = (text: string) => (text.match(/`[^`]+`/g) ?? []).sort();
+    expect(quoted(description.pl)).toEqual(quoted(description.en));
+  });
+
   it('uses the WORKLINK_ prefix and a 4xx or 5xx status', () => {
     for (const [code, entry] of Object.entries(errorCatalog)) {
       expect(code).toMatch(/^WORKLINK_[A-Z0-9_]+$/);

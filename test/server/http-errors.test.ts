@@ -3,20 +3,31 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LightMyRequestResponse } from 'fastify';
 import { fastifyOptions, worklinkApp } from '../../src/server/app.js';
+import { WorklinkError, errorCatalog } from '../../src/server/errors.js';
 import { availableDialects } from '../support/databases.js';
 import { createTestApp } from '../support/app.js';
 import type { TestApp } from '../support/app.js';
+
+/** An `Accept-Language` header that prefers Polish, as a browser in Poland sends it. */
+const polish = { 'accept-language': 'pl-PL,pl;q=0.9,en-US;q=0.8,en;q=0.7' };
+
+/** Checks that a response names its language and varies with `Accept-Language`. */
+function expectLanguage(response: LightMyRequestResponse, language: 'en' | 'pl'): void {
+  expect(response.headers['content-language']).toBe(language);
+  expect(String(response.headers.vary).split(/\s*,\s*/)).toContain('Accept-Language');
+}
 
 describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
   let test: TestApp;
   let admin: string;
 
-  const post = (url: string, payload: string, contentType = 'application/json') =>
+  const post = (url: string, payload: string, contentType = 'application/json', headers: Record<string, string> = {}) =>
     test.app.inject({
       method: 'POST',
       url,
-      headers: { authorization: `Bearer ${admin}`, 'content-type': contentType },
+      headers: { authorization: `Bearer ${admin}`, 'content-type': contentType, ...headers },
       payload,
     });
 
@@ -101,7 +112,89 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({
       code: 'WORKLINK_ROUTE_NOT_FOUND',
-      message: 'No endpoint for GET /api/v1/nothing-here: see the API at /docs.',
+      message: 'No endpoint or file for GET /api/v1/nothing-here: see the API at /docs.',
+    });
+    expectLanguage(response, 'en');
+  });
+
+  describe('in the language that Accept-Language asks for', () => {
+    it('reports malformed JSON in Polish, and in English without the header', async () => {
+      const body = '{"name": "Team';
+      const inPolish = await post('/api/v1/admin/teams', body, 'application/json', polish);
+      expect(inPolish.statusCode).toBe(400);
+      expect(inPolish.json().code).toBe('WORKLINK_MALFORMED_JSON');
+      expect(inPolish.json().message).toMatch(/^Treść żądania nie jest poprawnym JSON-em \(.+\): sprawdź cudzysłowy/);
+      expectLanguage(inPolish, 'pl');
+
+      const inEnglish = await post('/api/v1/admin/teams', body);
+      expect(inEnglish.json().message).toMatch(/^The request body is not valid JSON \(.+\): check its quotes/);
+      expectLanguage(inEnglish, 'en');
+    });
+
+    it('names an unknown field in Polish with the same details', async () => {
+      const body = JSON.stringify({ name: 'Team C', colour: 'blue' });
+      const response = await post('/api/v1/admin/teams', body, 'application/json', polish);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({
+        code: 'WORKLINK_UNKNOWN_FIELD',
+        message: 'Nieznane pole "colour" w treści żądania: usuń je; zobacz schemat w /docs.',
+        details: [{ field: 'colour' }],
+      });
+      expectLanguage(response, 'pl');
+    });
+
+    it('reports an unknown route in Polish', async () => {
+      const response = await test.app.inject({ method: 'GET', url: '/api/v1/nothing-here?x=1', headers: polish });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toEqual({
+        code: 'WORKLINK_ROUTE_NOT_FOUND',
+        message: 'Nie ma punktu końcowego ani pliku dla GET /api/v1/nothing-here: opis API jest w /docs.',
+      });
+      expectLanguage(response, 'pl');
+    });
+
+    it('keeps English when Polish is not acceptable or weighs less', async () => {
+      for (const header of ['pl;q=0', 'pl;q=0.5,en;q=0.8', 'de']) {
+        const response = await test.app.inject({
+          method: 'GET',
+          url: '/api/v1/nothing-here',
+          headers: { 'accept-language': header },
+        });
+        expect(response.json().message, header).toBe(
+          'No endpoint or file for GET /api/v1/nothing-here: see the API at /docs.',
+        );
+        expectLanguage(response, 'en');
+      }
+    });
+
+    it('rejects a mailbox address with the plus separator in Polish', async () => {
+      const teams = (
+        await test.app.inject({
+          method: 'GET',
+          url: '/api/v1/admin/teams',
+          headers: { authorization: `Bearer ${admin}` },
+        })
+      ).json() as { id: number }[];
+      const mailbox = JSON.stringify({
+        address: 'billing+eu@contoso.example',
+        teamId: teams[0]!.id,
+        defaultType: 'ticket',
+      });
+
+      const inPolish = await post('/api/v1/admin/mailboxes', mailbox, 'application/json', polish);
+      expect(inPolish.statusCode).toBe(400);
+      expect(inPolish.json()).toEqual({
+        code: 'WORKLINK_INVALID_ADDRESS',
+        message:
+          'Adres w polu address ("billing+eu@contoso.example") zawiera separator adresowania z plusem "+": połącz adres bez tagu.',
+      });
+      expectLanguage(inPolish, 'pl');
+
+      const inEnglish = await post('/api/v1/admin/mailboxes', mailbox);
+      expect(inEnglish.json().message).toBe(
+        'address "billing+eu@contoso.example" contains the plus-addressing separator "+": connect the address without a tag.',
+      );
+      expectLanguage(inEnglish, 'en');
     });
   });
 
@@ -172,10 +265,76 @@ describe('server errors', () => {
     try {
       const response = await app.inject({ method: 'GET', url: '/test/failure' });
       expect(response.statusCode).toBe(500);
-      expect(response.json().code).toBe('WORKLINK_INTERNAL');
+      expect(response.json()).toEqual({
+        code: 'WORKLINK_INTERNAL',
+        message: 'An unexpected server error. The body stays generic and the log keeps the detail.',
+      });
       expect(response.body).not.toContain('secret');
+      expectLanguage(response, 'en');
+
+      const inPolish = await app.inject({ method: 'GET', url: '/test/failure', headers: polish });
+      expect(inPolish.statusCode).toBe(500);
+      expect(inPolish.json()).toEqual({
+        code: 'WORKLINK_INTERNAL',
+        message: errorCatalog.WORKLINK_INTERNAL.description.pl,
+      });
+      expect(inPolish.json().message).toBe(
+        'Nieoczekiwany błąd serwera. Treść odpowiedzi pozostaje ogólna, a szczegóły zapisuje dziennik.',
+      );
+      expect(inPolish.body).not.toContain('secret');
+      expectLanguage(inPolish, 'pl');
     } finally {
       await app.close();
+      await test.close();
+    }
+  });
+
+  it('adds Accept-Language to a Vary header that the route set', async () => {
+    const test = await createTestApp('sqlite');
+    const app = Fastify(fastifyOptions(test.config));
+    await app.register(worklinkApp, { config: test.config, database: test.database });
+    app.get('/test/varied', async (_request, reply) => {
+      reply.header('vary', 'Origin');
+      throw new WorklinkError('WORKLINK_FORBIDDEN', { en: 'Not here.', pl: 'Nie tutaj.' });
+    });
+    await app.ready();
+    try {
+      const response = await app.inject({ method: 'GET', url: '/test/varied', headers: polish });
+      expect(response.statusCode).toBe(403);
+      expect(response.json()).toEqual({ code: 'WORKLINK_FORBIDDEN', message: 'Nie tutaj.' });
+      expect(response.headers.vary).toBe('Origin, Accept-Language');
+      expect(response.headers['content-language']).toBe('pl');
+    } finally {
+      await app.close();
+      await test.close();
+    }
+  });
+
+  it('counts the wait of a rate limit in Polish seconds', async () => {
+    const test = await createTestApp('sqlite', {
+      seed: 'demo',
+      config: { rateLimitMax: 1, rateLimitWindowMs: 60_000 },
+    });
+    try {
+      const token = await test.tokenFor('pl.agent@contoso.example');
+      const list = () =>
+        test.app.inject({
+          method: 'GET',
+          url: '/api/v1/work-items',
+          headers: { authorization: `Bearer ${token}`, ...polish },
+        });
+      expect((await list()).statusCode).toBe(200);
+
+      const limited = await list();
+      expect(limited.statusCode).toBe(429);
+      expect(limited.json().code).toBe('WORKLINK_RATE_LIMITED');
+      expectLanguage(limited, 'pl');
+      // Retry-After gives the same whole seconds. Polish writes 1 sekundę, 2-4 sekundy (but 12-14 sekund), else sekund.
+      const seconds = Number(limited.headers['retry-after']);
+      const few = seconds % 10 >= 2 && seconds % 10 <= 4 && (seconds % 100 < 12 || seconds % 100 > 14);
+      const form = seconds === 1 ? 'sekundę' : few ? 'sekundy' : 'sekund';
+      expect(limited.json().message).toBe(`Za dużo żądań: najwyżej 1 na 60 s. Spróbuj ponownie za ${seconds} ${form}.`);
+    } finally {
       await test.close();
     }
   });
@@ -186,6 +345,15 @@ describe('server errors', () => {
     const response = await test.app.inject({ method: 'GET', url: '/healthz' });
     expect(response.statusCode).toBe(503);
     expect(response.json().code).toBe('WORKLINK_UNAVAILABLE');
+    // A 5xx body is the catalog's generic description, in the language asked for.
+    const inPolish = await test.app.inject({ method: 'GET', url: '/healthz', headers: { 'accept-language': 'pl' } });
+    expect(inPolish.statusCode).toBe(503);
+    expect(inPolish.json()).toEqual({
+      code: 'WORKLINK_UNAVAILABLE',
+      message: errorCatalog.WORKLINK_UNAVAILABLE.description.pl,
+    });
+    expect(inPolish.json().message).not.toContain('WORKLINK_DATABASE_URL');
+    expectLanguage(inPolish, 'pl');
     await test.app.close();
     fs.rmSync(test.config.dataDir, { recursive: true, force: true });
   });

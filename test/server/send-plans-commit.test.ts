@@ -191,7 +191,7 @@ describe.each(await availableDialects())('send plan commit on %s', (dialect) => 
       {
         mailbox: 'pl.support@contoso.example',
         field: 'dueDate',
-        problem: expect.stringContaining('"2027-02-30" is not a date'),
+        problem: expect.stringContaining('"2027-02-30", which is not a date'),
       },
     ]);
 

@@ -39,6 +39,22 @@ describe.each(await availableDialects())('send plan routes on %s', (dialect) => 
     return testApp.app.inject({ method: 'POST', url, headers, payload: payload as object });
   }
 
+  function postInPolish(url: string, token: string, payload: unknown) {
+    const headers = { authorization: `Bearer ${token}`, 'accept-language': 'pl' };
+    return testApp.app.inject({ method: 'POST', url, headers, payload: payload as object });
+  }
+
+  /** Plans a message to Team B's mailbox from Team A's delivery ticket, which needs one decision. */
+  async function planToTeamB(): Promise<SendPlanResponse> {
+    const planned = await post('/api/v1/send-plans', ukToken, {
+      subject: 'Late delivery',
+      currentReference: delivery,
+      recipients: [{ field: 'to', emailAddress: 'pl.support@contoso.example', displayName: 'Wsparcie PL' }],
+    });
+    expect(planned.statusCode).toBe(201);
+    return planned.json() as SendPlanResponse;
+  }
+
   const recipients = [
     { field: 'to', emailAddress: 'orders@fabrikam.example', displayName: 'Fabrikam Orders' },
     { field: 'cc', emailAddress: 'wsparcie.pl@contoso.example', displayName: 'Wsparcie PL' },
@@ -149,6 +165,98 @@ describe.each(await availableDialects())('send plan routes on %s', (dialect) => 
     expect(body.message).toContain('31.12.2026');
   });
 
+  it('lists form errors in Polish', async () => {
+    const plan = await planToTeamB();
+    const commit = {
+      choices: [{ mailbox: 'pl.support@contoso.example', action: 'create', fields: { dueDate: '31.12.2026' } }],
+    };
+
+    const english = await post(`/api/v1/send-plans/${plan.id}/commit`, ukToken, commit);
+    const polish = await postInPolish(`/api/v1/send-plans/${plan.id}/commit`, ukToken, commit);
+
+    expect(english.statusCode).toBe(400);
+    expect(english.json()).toEqual({
+      code: 'WORKLINK_FIELDS_INVALID',
+      message:
+        'Invalid creation form values: field "entity" for pl.support@contoso.example is required; ' +
+        'field "dueDate" for pl.support@contoso.example has "31.12.2026", which is not a date of the form YYYY-MM-DD. ' +
+        'Correct them and commit again.',
+      details: [
+        { mailbox: 'pl.support@contoso.example', field: 'entity', problem: 'is required' },
+        {
+          mailbox: 'pl.support@contoso.example',
+          field: 'dueDate',
+          problem: 'has "31.12.2026", which is not a date of the form YYYY-MM-DD',
+        },
+      ],
+    });
+    expect(polish.statusCode).toBe(400);
+    expect(polish.headers['content-language']).toBe('pl');
+    expect(polish.json()).toEqual({
+      code: 'WORKLINK_FIELDS_INVALID',
+      message:
+        'Nieprawidłowe wartości formularza tworzenia zgłoszeń: pole "entity" dla skrzynki pl.support@contoso.example jest wymagane; ' +
+        'pole "dueDate" dla skrzynki pl.support@contoso.example ma wartość "31.12.2026", która nie jest datą w formacie RRRR-MM-DD. ' +
+        'Popraw je i zatwierdź ponownie.',
+      details: [
+        { mailbox: 'pl.support@contoso.example', field: 'entity', problem: 'jest wymagane' },
+        {
+          mailbox: 'pl.support@contoso.example',
+          field: 'dueDate',
+          problem: 'ma wartość "31.12.2026", która nie jest datą w formacie RRRR-MM-DD',
+        },
+      ],
+    });
+  });
+
+  it('explains a missing choice in Polish', async () => {
+    const plan = await planToTeamB();
+
+    const english = await post(`/api/v1/send-plans/${plan.id}/commit`, ukToken, { choices: [] });
+    const polish = await postInPolish(`/api/v1/send-plans/${plan.id}/commit`, ukToken, { choices: [] });
+
+    const details = [{ mailbox: 'pl.support@contoso.example', problem: 'missing' }];
+    expect(english.statusCode).toBe(400);
+    expect(english.json()).toEqual({
+      code: 'WORKLINK_PLAN_CHOICE_INVALID',
+      message: 'No choice was given for pl.support@contoso.example: add a choice with action share, create or plain.',
+      details,
+    });
+    expect(polish.statusCode).toBe(400);
+    expect(polish.json()).toEqual({
+      code: 'WORKLINK_PLAN_CHOICE_INVALID',
+      message:
+        'Brak wyboru dla skrzynki pl.support@contoso.example: dodaj wybór z polem action o wartości share, create albo plain.',
+      details,
+    });
+  });
+
+  it('explains a choice outside the plan in Polish', async () => {
+    const plan = await planToTeamB();
+    const commit = { choices: [{ mailbox: 'nobody@contoso.example', action: 'plain' }] };
+
+    const english = await post(`/api/v1/send-plans/${plan.id}/commit`, ukToken, commit);
+    const polish = await postInPolish(`/api/v1/send-plans/${plan.id}/commit`, ukToken, commit);
+
+    const details = [{ mailbox: 'nobody@contoso.example', problem: 'not-in-plan' }];
+    expect(english.statusCode).toBe(400);
+    expect(english.json()).toEqual({
+      code: 'WORKLINK_PLAN_CHOICE_INVALID',
+      message:
+        'Choice for "nobody@contoso.example" names no connected mailbox of another team in this plan: ' +
+        'use one of ["pl.support@contoso.example"].',
+      details,
+    });
+    expect(polish.statusCode).toBe(400);
+    expect(polish.json()).toEqual({
+      code: 'WORKLINK_PLAN_CHOICE_INVALID',
+      message:
+        'Wybór dla "nobody@contoso.example" nie wskazuje żadnej połączonej skrzynki innego zespołu z tego planu: ' +
+        'użyj jednej z ["pl.support@contoso.example"].',
+      details,
+    });
+  });
+
   it('rejects 501 recipients with 413', async () => {
     const many = Array.from({ length: 501 }, (_, index) => ({
       field: 'to',
@@ -176,6 +284,68 @@ describe.each(await availableDialects())('send plan routes on %s', (dialect) => 
     expect(body.code).toBe('WORKLINK_INVALID_RECIPIENT');
     expect(body.message).toContain('broken@');
     expect(body.details).toEqual([expect.objectContaining({ index: 1, field: 'cc', emailAddress: 'broken@' })]);
+  });
+
+  it('lists invalid recipients in Polish', async () => {
+    const request = {
+      subject: 'Hello',
+      recipients: [
+        { field: 'to', emailAddress: 'fine@fabrikam.example', displayName: 'Fine' },
+        { field: 'cc', emailAddress: 'broken@', displayName: 'Broken' },
+        { field: 'bcc', emailAddress: 'no-at-sign', displayName: 'No At' },
+      ],
+    };
+
+    const english = await post('/api/v1/send-plans', ukToken, request);
+    const polish = await postInPolish('/api/v1/send-plans', ukToken, request);
+
+    expect(english.statusCode).toBe(400);
+    expect(english.json().message).toBe(
+      '2 recipients have an invalid address: "broken@" (cc), "no-at-sign" (bcc). Correct or remove them and send again.',
+    );
+    expect(polish.statusCode).toBe(400);
+    const body = polish.json() as { code: string; message: string; details: Array<Record<string, unknown>> };
+    expect(body.code).toBe('WORKLINK_INVALID_RECIPIENT');
+    expect(body.message).toBe(
+      '2 adresatów ma nieprawidłowe adresy: "broken@" (cc), "no-at-sign" (bcc). Popraw te adresy albo usuń tych adresatów i wyślij wiadomość ponownie.',
+    );
+    const englishDetails = english.json().details as Array<Record<string, unknown>>;
+    expect(body.details.map(({ message: _message, ...rest }) => rest)).toEqual(
+      englishDetails.map(({ message: _message, ...rest }) => rest),
+    );
+    expect(body.details.map((detail) => detail.code)).toEqual([
+      'WORKLINK_DOMAIN_INVALID',
+      'WORKLINK_ADDRESS_MISSING_AT',
+    ]);
+    expect(body.details[1]?.message).toBe('Adres "no-at-sign" nie zawiera znaku "@": wpisz go w postaci nazwa@domena.');
+    expect(englishDetails[1]?.message).toBe('Address "no-at-sign" has no "@": write it as local@domain.');
+  });
+
+  it('names one invalid recipient in Polish', async () => {
+    const polish = await postInPolish('/api/v1/send-plans', ukToken, {
+      subject: 'Hello',
+      recipients: [{ field: 'cc', emailAddress: 'broken@', displayName: 'Broken' }],
+    });
+
+    expect(polish.statusCode).toBe(400);
+    expect(polish.json().message).toBe(
+      '1 adresat ma nieprawidłowy adres: "broken@" (cc). Popraw ten adres albo usuń tego adresata i wyślij wiadomość ponownie.',
+    );
+  });
+
+  it('explains an unknown current reference in Polish', async () => {
+    const response = await postInPolish('/api/v1/send-plans', ukToken, {
+      subject: 'Hello',
+      currentReference: '99999-C',
+      recipients: [],
+    });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json()).toEqual({
+      code: 'WORKLINK_WORK_ITEM_NOT_FOUND',
+      message: 'Nie znaleziono zgłoszenia 99999-C: sprawdź numer albo wybierz jedno ze zgłoszeń swojego zespołu.',
+      details: [{ reference: '99999-C' }],
+    });
   });
 
   it('rejects an unknown current reference with 404', async () => {

@@ -139,6 +139,63 @@ describe.each(await availableDialects())('work items on %s', (dialect) => {
     expect(response.json().details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
   });
 
+  it('lists field problems in Polish', async () => {
+    const payload = {
+      teamId: teamB,
+      type: 'case',
+      title: 'X',
+      fields: { entity: 'Contoso France', dueDate: '2026-02-30', colour: 'blue' },
+    };
+    const english = await call('POST', '/api/v1/work-items', pl, payload);
+    const polish = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/work-items',
+      headers: { authorization: `Bearer ${pl}`, 'accept-language': 'pl-PL,pl;q=0.9,en;q=0.8' },
+      payload,
+    });
+
+    expect(english.statusCode).toBe(400);
+    expect(english.json()).toEqual({
+      code: 'WORKLINK_FIELDS_INVALID',
+      message: 'Field "colour" is not a field of this team’s form: correct the form values.',
+      details: [
+        { field: 'colour', problem: 'is not a field of this team’s form' },
+        { field: 'entity', problem: 'has "Contoso France", which is not one of Contoso Polska, Contoso UK' },
+        { field: 'dueDate', problem: 'has "2026-02-30", which is not a date of the form YYYY-MM-DD' },
+      ],
+    });
+    expect(polish.statusCode).toBe(400);
+    expect(polish.headers['content-language']).toBe('pl');
+    expect(polish.json()).toEqual({
+      code: 'WORKLINK_FIELDS_INVALID',
+      message: 'Pole "colour" nie należy do formularza tego zespołu: popraw wartości formularza.',
+      details: [
+        { field: 'colour', problem: 'nie należy do formularza tego zespołu' },
+        {
+          field: 'entity',
+          problem: 'ma wartość "Contoso France", a dozwolone wartości to Contoso Polska, Contoso UK',
+        },
+        { field: 'dueDate', problem: 'ma wartość "2026-02-30", która nie jest datą w formacie RRRR-MM-DD' },
+      ],
+    });
+  });
+
+  it('names a missing required field in Polish', async () => {
+    const response = await test.app.inject({
+      method: 'POST',
+      url: '/api/v1/work-items',
+      headers: { authorization: `Bearer ${pl}`, 'accept-language': 'pl' },
+      payload: { teamId: teamB, type: 'case', title: 'X', fields: {} },
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      code: 'WORKLINK_FIELDS_INVALID',
+      message: 'Pole "entity" jest wymagane: popraw wartości formularza.',
+      details: [{ field: 'entity', problem: 'jest wymagane' }],
+    });
+  });
+
   it('rejects a connected mailbox as requester', async () => {
     const response = await call('POST', '/api/v1/work-items', uk, {
       teamId: teamA,

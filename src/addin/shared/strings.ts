@@ -4,7 +4,9 @@
  * pane uses the same module.
  */
 
-export type Language = 'en' | 'pl';
+import type { Language } from '../../core/language.js';
+
+export type { Language };
 
 /** Maximum length of a Smart Alerts `errorMessage` and `errorMessageMarkdown` (Mailbox 1.12 and 1.15). */
 export const SMART_ALERT_MESSAGE_MAX_LENGTH = 500;

@@ -40,10 +40,10 @@ export async function createClientAllowList(entries: readonly string[]): Promise
       const prefix = prefixText === undefined ? undefined : Number(prefixText);
       const maxPrefix = isIP(address) === 6 ? 128 : 32;
       if (prefix !== undefined && (!Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix)) {
-        throw new WorklinkError(
-          'WORKLINK_CONFIG_INVALID',
-          `WORKLINK_SMTP_ALLOWED_HOSTS entry "${entry}" has an invalid prefix length: write a subnet as 10.0.0.0/8.`,
-        );
+        throw new WorklinkError('WORKLINK_CONFIG_INVALID', {
+          en: `WORKLINK_SMTP_ALLOWED_HOSTS entry "${entry}" has an invalid prefix length: write a subnet as 10.0.0.0/8.`,
+          pl: `Wpis "${entry}" w WORKLINK_SMTP_ALLOWED_HOSTS ma nieprawidłową długość prefiksu: zapisz podsieć w postaci 10.0.0.0/8.`,
+        });
       }
       addEntry(list, address, prefix);
     } else if (entry.toLowerCase() === 'localhost') {
@@ -53,7 +53,10 @@ export async function createClientAllowList(entries: readonly string[]): Promise
       const resolved = await lookup(entry, { all: true }).catch((error: unknown) => {
         throw new WorklinkError(
           'WORKLINK_CONFIG_INVALID',
-          `WORKLINK_SMTP_ALLOWED_HOSTS entry "${entry}" could not be resolved: list its IP address instead.`,
+          {
+            en: `WORKLINK_SMTP_ALLOWED_HOSTS entry "${entry}" could not be resolved: list its IP address instead.`,
+            pl: `Nie udało się rozwiązać nazwy z wpisu "${entry}" w WORKLINK_SMTP_ALLOWED_HOSTS: wpisz zamiast niej adres IP.`,
+          },
           { cause: error },
         );
       });

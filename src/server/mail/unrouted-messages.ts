@@ -18,6 +18,21 @@ export interface UnroutedAction {
 }
 
 /**
+ * Polish participle of an unrouted message's state. The state read before the claim can still be
+ * `open` when another request closed the message in between, and then the text states only that
+ * the message was handled.
+ */
+function polishUnroutedState(state: string): string {
+  if (state === 'routed') {
+    return 'przypisana do zgłoszenia';
+  }
+  if (state === 'dismissed') {
+    return 'odrzucona';
+  }
+  return 'obsłużona';
+}
+
+/**
  * Finds the open unrouted message that `key` names: `messages.id` when it is
  * all digits, else its Message-ID with or without angle brackets (the
  * newest, when several messages share one). Throws
@@ -38,10 +53,10 @@ async function claimUnrouted(
   const rows = await query.orderBy('messages.id', 'desc').execute();
   const row = rows.find((candidate) => candidate.state === 'open') ?? rows[0];
   if (row === undefined) {
-    throw new WorklinkError(
-      'WORKLINK_UNROUTED_NOT_FOUND',
-      `No unrouted message "${key}" exists: use the id or messageId that GET /api/v1/admin/unrouted lists.`,
-    );
+    throw new WorklinkError('WORKLINK_UNROUTED_NOT_FOUND', {
+      en: `No unrouted message "${key}" exists: use the id or messageId that GET /api/v1/admin/unrouted lists.`,
+      pl: `Na liście poczty bez dopasowania nie ma wiadomości "${key}": użyj wartości id albo messageId, które podaje GET /api/v1/admin/unrouted.`,
+    });
   }
 
   // The conditional update claims the message, so two admins acting at once cannot both route it.
@@ -52,10 +67,10 @@ async function claimUnrouted(
     .where('state', '=', 'open')
     .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) === 0) {
-    throw new WorklinkError(
-      'WORKLINK_UNROUTED_NOT_OPEN',
-      `Unrouted message "${key}" was already ${row.state}: reload the list of unrouted messages.`,
-    );
+    throw new WorklinkError('WORKLINK_UNROUTED_NOT_OPEN', {
+      en: `Unrouted message "${key}" was already ${row.state}: reload the list of unrouted messages.`,
+      pl: `Wiadomość "${key}" z listy poczty bez dopasowania została już ${polishUnroutedState(row.state)}: wczytaj ponownie listę poczty bez dopasowania.`,
+    });
   }
   return { id: row.id, messageId: row.message_id };
 }
@@ -74,19 +89,19 @@ export async function routeUnroutedMessage(
 ): Promise<UnroutedAction> {
   const reference = normalizeReference(request.reference);
   if (reference === undefined) {
-    throw new WorklinkError(
-      'WORKLINK_INVALID_REFERENCE',
-      `"${request.reference}" is not a work item reference: write it as 101203-T, 10040-C or 10040-C-A1.`,
-    );
+    throw new WorklinkError('WORKLINK_INVALID_REFERENCE', {
+      en: `"${request.reference}" is not a work item reference: write it as 101203-T, 10040-C or 10040-C-A1.`,
+      pl: `"${request.reference}" nie jest numerem zgłoszenia: wpisz go w postaci 101203-T, 10040-C albo 10040-C-A1.`,
+    });
   }
 
   const result = await db.transaction().execute(async (trx) => {
     const item = await findWorkItemByReference(trx, reference);
     if (item === undefined) {
-      throw new WorklinkError(
-        'WORKLINK_WORK_ITEM_NOT_FOUND',
-        `No work item ${reference} exists: check the reference or create the work item first.`,
-      );
+      throw new WorklinkError('WORKLINK_WORK_ITEM_NOT_FOUND', {
+        en: `No work item ${reference} exists: check the reference or create the work item first.`,
+        pl: `Zgłoszenie ${reference} nie istnieje: sprawdź numer albo najpierw utwórz to zgłoszenie.`,
+      });
     }
     const message = await claimUnrouted(trx, request.key, 'routed');
     const attachments = await trx

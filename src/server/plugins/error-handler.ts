@@ -1,7 +1,19 @@
 import fp from 'fastify-plugin';
-import type { FastifyError, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { negotiateLanguage } from '../../core/language.js';
+import type { Language } from '../../core/language.js';
 import { WorklinkError, errorCatalog } from '../errors.js';
 import { translateValidation } from './validation-messages.js';
+
+/** Picks the language of an error body from `Accept-Language`, and says so in the reply's headers. */
+function replyLanguage(request: FastifyRequest, reply: FastifyReply): Language {
+  const language = negotiateLanguage(request.headers['accept-language']);
+  // Keeps what other plugins vary on, such as @fastify/cors's Origin.
+  const vary = reply.getHeader('vary');
+  reply.header('Content-Language', language);
+  reply.header('Vary', vary === undefined || vary === '' ? 'Accept-Language' : `${String(vary)}, Accept-Language`);
+  return language;
+}
 
 /** Largest accepted request body; JSON requests of the API are far smaller. */
 export const bodyLimitBytes = 1024 * 1024;
@@ -14,50 +26,63 @@ function translateStatus(error: FastifyError, request: FastifyRequest): Worklink
   const target = `${request.method} ${request.url.split('?')[0]}`;
   switch (error.statusCode) {
     case 403:
-      return new WorklinkError(
-        'WORKLINK_FORBIDDEN',
-        `The server does not serve ${target} (${error.message}): request a file of the add-in or an endpoint listed at /docs.`,
-      );
+      return new WorklinkError('WORKLINK_FORBIDDEN', {
+        en: `The server does not serve ${target} (${error.message}): request a file of the add-in or an endpoint listed at /docs.`,
+        pl: `Serwer nie udostępnia ${target} (${error.message}): poproś o plik dodatku albo o punkt końcowy wymieniony w /docs.`,
+      });
     case 404:
-      return new WorklinkError('WORKLINK_ROUTE_NOT_FOUND', `No endpoint or file for ${target}: see the API at /docs.`);
+      return routeNotFound(target);
     case 413:
-      return new WorklinkError(
-        'WORKLINK_BODY_TOO_LARGE',
-        `The request body is larger than ${bodyLimitBytes} bytes: send a smaller body.`,
-      );
+      return new WorklinkError('WORKLINK_BODY_TOO_LARGE', {
+        en: `The request body is larger than ${bodyLimitBytes} bytes: send a smaller body.`,
+        pl: `Treść żądania ma więcej niż ${bodyLimitBytes} bajtów: wyślij mniejszą.`,
+      });
     case 415:
-      return new WorklinkError(
-        'WORKLINK_UNSUPPORTED_MEDIA_TYPE',
-        'The request body must be JSON: send it with "Content-Type: application/json".',
-      );
+      return new WorklinkError('WORKLINK_UNSUPPORTED_MEDIA_TYPE', {
+        en: 'The request body must be JSON: send it with "Content-Type: application/json".',
+        pl: 'Treść żądania musi być w formacie JSON: wyślij ją z nagłówkiem "Content-Type: application/json".',
+      });
     case 429:
-      return new WorklinkError('WORKLINK_RATE_LIMITED', `Too many requests (${error.message}): retry later.`);
+      return new WorklinkError('WORKLINK_RATE_LIMITED', {
+        en: `Too many requests (${error.message}): retry later.`,
+        pl: `Za dużo żądań (${error.message}): spróbuj ponownie później.`,
+      });
     default:
       break;
   }
   // NOTE: other 4xx statuses have no code yet and become 400, such as 416 from @fastify/static
   // for a range past the end of a file.
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-    return new WorklinkError('WORKLINK_VALIDATION_FAILED', `The request is invalid: ${error.message}`);
+    return new WorklinkError('WORKLINK_VALIDATION_FAILED', {
+      en: `The request is invalid: ${error.message}`,
+      pl: `Żądanie jest nieprawidłowe: ${error.message}`,
+    });
   }
   return undefined;
 }
 
+function routeNotFound(target: string): WorklinkError {
+  return new WorklinkError('WORKLINK_ROUTE_NOT_FOUND', {
+    en: `No endpoint or file for ${target}: see the API at /docs.`,
+    pl: `Nie ma punktu końcowego ani pliku dla ${target}: opis API jest w /docs.`,
+  });
+}
+
 function malformedJson(detail: string): WorklinkError {
-  return new WorklinkError(
-    'WORKLINK_MALFORMED_JSON',
-    `The request body is not valid JSON (${detail}): check its quotes, commas and brackets, or build it with a JSON encoder.`,
-  );
+  return new WorklinkError('WORKLINK_MALFORMED_JSON', {
+    en: `The request body is not valid JSON (${detail}): check its quotes, commas and brackets, or build it with a JSON encoder.`,
+    pl: `Treść żądania nie jest poprawnym JSON-em (${detail}): sprawdź cudzysłowy, przecinki i nawiasy albo utwórz ją koderem JSON.`,
+  });
 }
 
 /** Maps Fastify's own errors to Worklink codes, or returns undefined for errors it does not map. */
 function translateFastifyError(error: FastifyError, request: FastifyRequest): WorklinkError | undefined {
   switch (error.code) {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return new WorklinkError(
-        'WORKLINK_MALFORMED_JSON',
-        'The request body is empty, but its Content-Type is application/json: send a JSON body, or leave out the Content-Type header.',
-      );
+      return new WorklinkError('WORKLINK_MALFORMED_JSON', {
+        en: 'The request body is empty, but its Content-Type is application/json: send a JSON body, or leave out the Content-Type header.',
+        pl: 'Treść żądania jest pusta, a jej Content-Type to application/json: wyślij treść w JSON-ie albo pomiń nagłówek Content-Type.',
+      });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return malformedJson(error.message);
     default:
@@ -71,8 +96,9 @@ function translateFastifyError(error: FastifyError, request: FastifyRequest): Wo
 }
 
 /**
- * Sends every error as `{ code, message, details? }`. 5xx bodies get a
- * generic message; the log keeps the error, without request bodies.
+ * Sends every error as `{ code, message, details? }`, in the language that the request's
+ * `Accept-Language` asks for (English or Polish). 5xx bodies get a generic message; the log
+ * keeps the error, in English and without request bodies.
  */
 export const errorHandlerPlugin = fp(
   async (app) => {
@@ -86,29 +112,30 @@ export const errorHandlerPlugin = fp(
         coded = translateFastifyError(error, request);
       }
 
+      const language = replyLanguage(request, reply);
       if (coded === undefined || coded.statusCode >= 500) {
         request.log.error({ err: error, code: coded?.code ?? 'WORKLINK_INTERNAL' }, 'request failed');
         // The catalog's description is the generic text; the specific message may name internals.
         const code = coded?.code ?? 'WORKLINK_INTERNAL';
-        return reply.status(errorCatalog[code].status).send({ code, message: errorCatalog[code].description });
+        const { status, description } = errorCatalog[code];
+        return reply.status(status).send({ code, message: description[language] });
       }
 
       request.log.info({ code: coded.code, status: coded.statusCode }, 'request rejected');
       const body: { code: string; message: string; details?: unknown[] } = {
         code: coded.code,
-        message: coded.message,
+        message: coded.text[language],
       };
-      if (coded.details !== undefined) {
-        body.details = coded.details;
+      const details = coded.detailsIn(language);
+      if (details !== undefined) {
+        body.details = details;
       }
       return reply.status(coded.statusCode).send(body);
     });
 
     app.setNotFoundHandler((request, reply) => {
-      reply.status(404).send({
-        code: 'WORKLINK_ROUTE_NOT_FOUND',
-        message: `No endpoint for ${request.method} ${request.url.split('?')[0]}: see the API at /docs.`,
-      });
+      const { code, statusCode, text } = routeNotFound(`${request.method} ${request.url.split('?')[0]}`);
+      reply.status(statusCode).send({ code, message: text[replyLanguage(request, reply)] });
     });
   },
   { name: 'worklink-error-handler' },

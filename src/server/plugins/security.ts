@@ -3,6 +3,7 @@ import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { WorklinkError } from '../errors.js';
+import { polishCount } from '../localized-text.js';
 
 /**
  * Security headers, CORS for the add-in's origin, and the rate-limit store
@@ -53,11 +54,15 @@ export const securityPlugin = fp(
       global: false,
       max: app.config.rateLimitMax,
       timeWindow: app.config.rateLimitWindowMs,
-      errorResponseBuilder: (_request, context) =>
-        new WorklinkError(
-          'WORKLINK_RATE_LIMITED',
-          `Too many requests: at most ${context.max} per ${Math.round(app.config.rateLimitWindowMs / 1000)} s. Retry after ${context.after}.`,
-        ),
+      errorResponseBuilder: (_request, context) => {
+        const window = Math.round(app.config.rateLimitWindowMs / 1000);
+        // `after` is English, such as "1 minute", so Polish counts the seconds that the Retry-After header gives.
+        const wait = polishCount(Math.ceil(context.ttl / 1000), { one: 'sekundę', few: 'sekundy', many: 'sekund' });
+        return new WorklinkError('WORKLINK_RATE_LIMITED', {
+          en: `Too many requests: at most ${context.max} per ${window} s. Retry after ${context.after}.`,
+          pl: `Za dużo żądań: najwyżej ${context.max} na ${window} s. Spróbuj ponownie za ${wait}.`,
+        });
+      },
     });
   },
   { name: 'worklink-security' },

@@ -1,10 +1,14 @@
 import type { FastifySchemaValidationError } from 'fastify';
+import type { LocalizedText } from '../../core/language.js';
 import { WorklinkError } from '../errors.js';
+import { polishCount } from '../localized-text.js';
+import type { PolishPluralForms } from '../localized-text.js';
+import { polishPatternDescription } from '../routes/pattern-descriptions.js';
 
 /*
- * Messages for request validation errors. Fastify's Ajv reports each failed keyword of each union
- * branch, so these functions reduce them to one line per field. The line names the value received
- * and what would be valid.
+ * Messages for request validation errors, in English and Polish. Fastify's Ajv reports each failed
+ * keyword of each union branch, so these functions reduce them to one line per field. The line
+ * names the value received and what would be valid.
  */
 
 /** Joins the context (`body`, `querystring`) and the JSON pointer into a dotted field name. */
@@ -29,36 +33,57 @@ type ValidationError = FastifySchemaValidationError & { data?: unknown; schema?:
 /** Maximum length of a received string that a message repeats; a longer one is cut. */
 const quotedValueLimit = 60;
 
-/** Describes a received value for a message: strings and numbers as sent, arrays and objects by kind. */
-function received(value: unknown): string {
+/**
+ * Describes a received value for a message: strings and numbers as sent, arrays and objects by
+ * kind. The Polish kind is in the accusative, as it follows "otrzymano".
+ */
+function received(value: unknown): LocalizedText {
   if (Array.isArray(value)) {
-    return 'an array';
+    return { en: 'an array', pl: 'tablicę' };
   }
   if (typeof value === 'string') {
     const excerpt = value.length > quotedValueLimit ? `${value.slice(0, quotedValueLimit)}…` : value;
-    return JSON.stringify(excerpt);
+    return same(JSON.stringify(excerpt));
   }
   if (value !== null && typeof value === 'object') {
-    return 'an object';
+    return { en: 'an object', pl: 'obiekt' };
   }
-  return String(value);
+  return same(String(value));
 }
 
-/** Names where a field was sent, in the words of an HTTP client rather than Fastify's. */
-const contextNames: Record<string, string> = {
-  body: 'body',
-  params: 'URL path',
-  querystring: 'query string',
-  headers: 'headers',
+/** Returns a text that is the same in every language, such as a quoted value. */
+function same(text: string): LocalizedText {
+  return { en: text, pl: text };
+}
+
+/**
+ * Names where a field was sent, in the words of an HTTP client rather than Fastify's. The
+ * Polish name is in the locative, as it follows "w".
+ */
+const contextNames: Record<string, LocalizedText> = {
+  body: { en: 'body', pl: 'treści żądania' },
+  params: { en: 'URL path', pl: 'ścieżce URL' },
+  querystring: { en: 'query string', pl: 'parametrach zapytania' },
+  headers: { en: 'headers', pl: 'nagłówkach' },
 };
 
-function contextName(context: string | undefined): string {
-  return context === undefined ? 'request' : (contextNames[context] ?? context);
+function contextName(context: string | undefined): LocalizedText {
+  return context === undefined ? { en: 'request', pl: 'żądaniu' } : (contextNames[context] ?? same(context));
 }
 
-/** Names a count of things: `1 character`, `3 items`. */
-function count(limit: unknown, noun: string): string {
-  return `${String(limit)} ${noun}${limit === 1 ? '' : 's'}`;
+/** An English noun and its Polish plural forms, for counts. */
+interface CountedNoun {
+  en: string;
+  pl: PolishPluralForms;
+}
+
+const characters: CountedNoun = { en: 'character', pl: { one: 'znak', few: 'znaki', many: 'znaków' } };
+const items: CountedNoun = { en: 'item', pl: { one: 'element', few: 'elementy', many: 'elementów' } };
+
+/** Names a count of things: `1 character`, `3 items`; in Polish `1 znak`, `3 znaki`, `5 znaków`. */
+function count(limit: unknown, noun: CountedNoun): LocalizedText {
+  const en = `${String(limit)} ${noun.en}${limit === 1 ? '' : 's'}`;
+  return { en, pl: typeof limit === 'number' ? polishCount(limit, noun.pl) : `${String(limit)} ${noun.pl.many}` };
 }
 
 /** Lists allowed values: plain words bare, anything else as JSON. */
@@ -68,20 +93,34 @@ function allowedList(values: readonly unknown[]): string {
     .join(', ');
 }
 
-const typeNames: Record<string, string> = {
-  string: 'text',
-  integer: 'an integer',
-  number: 'a number',
-  boolean: 'true or false',
-  array: 'an array',
-  object: 'an object',
-  null: 'null',
+/** Stands for a union branch without a `type` keyword. */
+const anotherType = 'another type';
+const anotherTypeName: LocalizedText = { en: anotherType, pl: 'wartością innego typu' };
+
+/** Names of JSON types; the Polish names are in the instrumental, as they follow "musi być". */
+const typeNames: Record<string, LocalizedText> = {
+  string: { en: 'text', pl: 'tekstem' },
+  integer: { en: 'an integer', pl: 'liczbą całkowitą' },
+  number: { en: 'a number', pl: 'liczbą' },
+  boolean: { en: 'true or false', pl: 'wartością true albo false' },
+  array: { en: 'an array', pl: 'tablicą' },
+  object: { en: 'an object', pl: 'obiektem' },
+  null: { en: 'null', pl: 'wartością null' },
+  [anotherType]: anotherTypeName,
 };
 
+/** Joins names as a list of alternatives: `a, b or c`, in Polish `a, b albo c`. */
+function alternatives(names: readonly string[], or: string): string {
+  return names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} ${or} ${names.at(-1)}`;
+}
+
 /** Names the types of Ajv's `type` parameter, which lists several separated by commas. */
-function typeList(types: string): string {
-  const names = [...new Set(types.split(','))].map((type) => typeNames[type] ?? type);
-  return names.length <= 1 ? (names[0] ?? 'another type') : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+function typeList(types: string): LocalizedText {
+  const found = [...new Set(types.split(','))].map((type) => typeNames[type] ?? same(type));
+  const names = found.length === 0 ? [anotherTypeName] : found;
+  const en = names.map((name) => name.en);
+  const pl = names.map((name) => name.pl);
+  return { en: alternatives(en, 'or'), pl: alternatives(pl, 'albo') };
 }
 
 function schemaProperty(schema: unknown, key: string): unknown {
@@ -131,7 +170,7 @@ function collapseUnion(union: ValidationError, branchErrors: ValidationError[]):
   }
 
   const types = Array.isArray(union.schema)
-    ? union.schema.map((branch: unknown) => String(schemaProperty(branch, 'type') ?? 'another type'))
+    ? union.schema.map((branch: unknown) => String(schemaProperty(branch, 'type') ?? anotherType))
     : [];
   return [{ ...union, keyword: 'type', params: { type: types.join(',') } }];
 }
@@ -161,50 +200,98 @@ function collapseUnions(errors: ValidationError[]): ValidationError[] {
   return result;
 }
 
+/** A problem in both languages, and whether it is specific enough to need no pointer to the schema. */
+interface Problem {
+  problem: LocalizedText;
+  specific: boolean;
+}
+
+/** Builds a specific problem from its English and Polish text, each followed by the value received. */
+function specific(en: string, pl: string, got: LocalizedText): Problem {
+  return { problem: { en: `${en}${got.en}`, pl: `${pl}${got.pl}` }, specific: true };
+}
+
 /**
  * Says what is wrong with a value, naming the value and what is allowed. `specific` is false
  * for Ajv's own wording, which gets a pointer to the schema.
  */
-function describeProblem(error: ValidationError): { problem: string; specific: boolean } {
-  const got = 'data' in error ? `; got ${received(error.data)}` : '';
+function describeProblem(error: ValidationError): Problem {
+  const value = received(error.data);
+  const got = 'data' in error ? { en: `; got ${value.en}`, pl: `; otrzymano ${value.pl}` } : same('');
   switch (error.keyword) {
-    case 'enum':
-      return {
-        problem: `must be one of ${allowedList(error.params.allowedValues as unknown[])}${got}`,
-        specific: true,
-      };
-    case 'const':
-      return { problem: `must be ${allowedList([error.params.allowedValue])}${got}`, specific: true };
-    case 'type':
-      return { problem: `must be ${typeList(String(error.params.type))}${got}`, specific: true };
+    case 'enum': {
+      const allowed = allowedList(error.params.allowedValues as unknown[]);
+      return specific(`must be one of ${allowed}`, `musi mieć jedną z wartości: ${allowed}`, got);
+    }
+    case 'const': {
+      const allowed = allowedList([error.params.allowedValue]);
+      return specific(`must be ${allowed}`, `musi mieć wartość ${allowed}`, got);
+    }
+    case 'type': {
+      const types = typeList(String(error.params.type));
+      return specific(`must be ${types.en}`, `musi być ${types.pl}`, got);
+    }
     case 'pattern': {
       // A regular expression means little to the caller, so the schema's description states it in words.
       const description = schemaProperty(error.parentSchema, 'description');
-      return typeof description === 'string'
-        ? { problem: `must be ${description}${got}`, specific: true }
-        : { problem: `does not have the expected format${got}`, specific: false };
+      if (typeof description !== 'string') {
+        return {
+          problem: { en: `does not have the expected format${got.en}`, pl: `nie ma oczekiwanego formatu${got.pl}` },
+          specific: false,
+        };
+      }
+      // A test checks that every description has Polish text. Without it, Polish gets the general wording.
+      const polish = polishPatternDescription(description);
+      return specific(
+        `must be ${description}`,
+        polish === undefined ? 'nie ma oczekiwanego formatu' : `musi być ${polish}`,
+        got,
+      );
     }
     case 'required':
-      return { problem: 'is missing: add it', specific: true };
-    case 'minLength':
-      return error.params.limit === 1
-        ? { problem: `must not be empty${got}`, specific: true }
-        : { problem: `must be at least ${count(error.params.limit, 'character')} long${got}`, specific: true };
+      return { problem: { en: 'is missing: add it', pl: 'nie zostało podane: dodaj je' }, specific: true };
+    case 'minLength': {
+      if (error.params.limit === 1) {
+        return specific('must not be empty', 'nie może być puste', got);
+      }
+      const limit = count(error.params.limit, characters);
+      return specific(`must be at least ${limit.en} long`, `musi mieć co najmniej ${limit.pl}`, got);
+    }
     case 'maxLength': {
       // A value over the limit can be long, so the message names only its length.
-      const length = typeof error.data === 'string' ? `; got ${count(error.data.length, 'character')}` : '';
-      return { problem: `must be at most ${count(error.params.limit, 'character')} long${length}`, specific: true };
+      const length = typeof error.data === 'string' ? count(error.data.length, characters) : undefined;
+      const limit = count(error.params.limit, characters);
+      return specific(
+        `must be at most ${limit.en} long`,
+        `może mieć najwyżej ${limit.pl}`,
+        length === undefined ? same('') : { en: `; got ${length.en}`, pl: `; otrzymano ${length.pl}` },
+      );
     }
-    case 'minimum':
-      return { problem: `must be at least ${String(error.params.limit)}${got}`, specific: true };
-    case 'maximum':
-      return { problem: `must be at most ${String(error.params.limit)}${got}`, specific: true };
-    case 'minItems':
-      return { problem: `must list at least ${count(error.params.limit, 'item')}`, specific: true };
-    case 'maxItems':
-      return { problem: `must list at most ${count(error.params.limit, 'item')}`, specific: true };
+    case 'minimum': {
+      const limit = String(error.params.limit);
+      return specific(`must be at least ${limit}`, `musi wynosić co najmniej ${limit}`, got);
+    }
+    case 'maximum': {
+      const limit = String(error.params.limit);
+      return specific(`must be at most ${limit}`, `musi wynosić najwyżej ${limit}`, got);
+    }
+    case 'minItems': {
+      const limit = count(error.params.limit, items);
+      return specific(`must list at least ${limit.en}`, `musi zawierać co najmniej ${limit.pl}`, same(''));
+    }
+    case 'maxItems': {
+      const limit = count(error.params.limit, items);
+      return specific(`must list at most ${limit.en}`, `może zawierać najwyżej ${limit.pl}`, same(''));
+    }
     default:
-      return { problem: error.message ?? error.keyword, specific: false };
+      // Ajv words its other messages in English only, so the Polish text names the schema keyword.
+      return {
+        problem: {
+          en: error.message ?? error.keyword,
+          pl: `nie spełnia warunku "${error.keyword}" schematu`,
+        },
+        specific: false,
+      };
   }
 }
 
@@ -214,6 +301,7 @@ export function translateValidation(
   context: string | undefined,
 ): WorklinkError {
   const errors = collapseUnions(validation);
+  const where = contextName(context);
   const unknown = errors.filter((error) => error.keyword === 'additionalProperties');
   if (unknown.length > 0) {
     const fields = unknown.map((error) =>
@@ -221,20 +309,43 @@ export function translateValidation(
     );
     return new WorklinkError(
       'WORKLINK_UNKNOWN_FIELD',
-      `Unknown field "${fields[0]}" in the ${contextName(context)}: remove it; see the schema at /docs.`,
+      {
+        en: `Unknown field "${fields[0]}" in the ${where.en}: remove it; see the schema at /docs.`,
+        pl: `Nieznane pole "${fields[0]}" w ${where.pl}: usuń je; zobacz schemat w /docs.`,
+      },
       { details: fields.map((field) => ({ field })) },
     );
   }
 
   const problems = errors.map((error) => {
     const missing = error.keyword === 'required' ? String(error.params.missingProperty) : undefined;
-    return { field: fieldName(context, error.instancePath, missing), ...describeProblem(error) };
+    const wholeBody = context === 'body' && error.instancePath === '' && missing === undefined;
+    return { field: fieldName(context, error.instancePath, missing), wholeBody, ...describeProblem(error) };
   });
-  const first = problems[0] ?? { field: context ?? 'request', problem: 'is invalid', specific: false };
-  const advice = first.specific ? '.' : ': fix it; see the schema at /docs.';
+  const first = problems[0] ?? {
+    field: context ?? 'request',
+    wholeBody: false,
+    problem: { en: 'is invalid', pl: 'jest nieprawidłowe' },
+    specific: false,
+  };
+  const advice = first.specific
+    ? same('.')
+    : { en: ': fix it; see the schema at /docs.', pl: ': popraw je; zobacz schemat w /docs.' };
+  // A body of the wrong type, such as a JSON string, is not a field of itself.
+  const subject = first.wholeBody
+    ? { en: 'The request body', pl: 'Treść żądania' }
+    : { en: `Field "${first.field}" in the ${where.en}`, pl: `Pole "${first.field}" w ${where.pl}` };
   return new WorklinkError(
     'WORKLINK_VALIDATION_FAILED',
-    `Field "${first.field}" in the ${contextName(context)} ${first.problem}${advice}`,
-    { details: problems.map(({ field, problem }) => ({ field, problem })) },
+    {
+      en: `${subject.en} ${first.problem.en}${advice.en}`,
+      pl: `${subject.pl} ${first.problem.pl}${advice.pl}`,
+    },
+    {
+      details: {
+        en: problems.map(({ field, problem }) => ({ field, problem: problem.en })),
+        pl: problems.map(({ field, problem }) => ({ field, problem: problem.pl })),
+      },
+    },
   );
 }

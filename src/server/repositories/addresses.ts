@@ -1,18 +1,20 @@
 import { normalizeAddress as normalizeCoreAddress } from '../../core/address.js';
 import { WorklinkError } from '../errors.js';
+import { coreErrorText } from '../localized-text.js';
 
 /**
  * Normalizes `address` with the core RFC 5322 rules: trimmed, lower-case, IDN domain
  * in ASCII. Throws `WORKLINK_INVALID_ADDRESS` naming `field` and carrying the core
- * error's message, which names the value and the fix.
+ * error's message, which names the value and the fix, in English and in Polish.
  */
 export function normalizeAddress(address: string, field: string): string {
   const normalized = normalizeCoreAddress(address);
   if (!normalized.ok) {
-    throw new WorklinkError(
-      'WORKLINK_INVALID_ADDRESS',
-      `${field} is not a valid email address. ${normalized.error.message}`,
-    );
+    const reason = coreErrorText(normalized.error);
+    throw new WorklinkError('WORKLINK_INVALID_ADDRESS', {
+      en: `${field} is not a valid email address. ${reason.en}`,
+      pl: `Pole ${field} nie zawiera prawidłowego adresu e-mail. ${reason.pl}`,
+    });
   }
   return normalized.value;
 }

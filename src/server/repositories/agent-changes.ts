@@ -22,15 +22,15 @@ export interface AgentChanges {
 /** Builds the `WORKLINK_AGENT_NOT_FOUND` error for agent `id`, with a message for a missing or a removed agent. */
 function agentNotFound(id: number, record: AgentRecord | undefined): WorklinkError {
   if (record === undefined) {
-    return new WorklinkError(
-      'WORKLINK_AGENT_NOT_FOUND',
-      `Agent ${id} does not exist: list agents with GET /api/v1/admin/agents.`,
-    );
+    return new WorklinkError('WORKLINK_AGENT_NOT_FOUND', {
+      en: `Agent ${id} does not exist: list agents with GET /api/v1/admin/agents.`,
+      pl: `Agent ${id} nie istnieje: sprawdź listę agentów przez GET /api/v1/admin/agents.`,
+    });
   }
-  return new WorklinkError(
-    'WORKLINK_AGENT_NOT_FOUND',
-    `Agent ${id} (${record.email}) was removed at ${record.removedAt}: add the agent again with POST /api/v1/admin/agents and its email.`,
-  );
+  return new WorklinkError('WORKLINK_AGENT_NOT_FOUND', {
+    en: `Agent ${id} (${record.email}) was removed at ${record.removedAt}: add the agent again with POST /api/v1/admin/agents and its email.`,
+    pl: `Agent ${id} (${record.email}) został usunięty ${record.removedAt}: dodaj go ponownie przez POST /api/v1/admin/agents z jego adresem e-mail.`,
+  });
 }
 
 /** Returns agent `id` if it has access; throws `WORKLINK_AGENT_NOT_FOUND` when it does not exist or was removed. */
@@ -58,10 +58,10 @@ async function assertAnotherAdminRemains(
   action: 'demote' | 'remove',
 ): Promise<void> {
   if (configuredAdmins.includes(agent.email)) {
-    throw new WorklinkError(
-      'WORKLINK_CONFIGURED_ADMIN',
-      `${agent.email} is listed in WORKLINK_ADMIN_EMAILS, which makes it an admin at every start, so it cannot be ${action === 'demote' ? 'demoted' : 'removed'} here: set WORKLINK_ADMIN_EMAILS without it and restart the server first. With WORKLINK_SEED=demo an unset or empty WORKLINK_ADMIN_EMAILS means admin@contoso.example; set it to \`,\` for no configured admin.`,
-    );
+    throw new WorklinkError('WORKLINK_CONFIGURED_ADMIN', {
+      en: `${agent.email} is listed in WORKLINK_ADMIN_EMAILS, which makes it an admin at every start, so it cannot be ${action === 'demote' ? 'demoted' : 'removed'} here: set WORKLINK_ADMIN_EMAILS without it and restart the server first. With WORKLINK_SEED=demo an unset or empty WORKLINK_ADMIN_EMAILS means admin@contoso.example; set it to \`,\` for no configured admin.`,
+      pl: `Adres ${agent.email} jest na liście WORKLINK_ADMIN_EMAILS, więc ten agent staje się administratorem przy każdym uruchomieniu i nie można tu ${action === 'demote' ? 'odebrać mu uprawnień administratora' : 'go usunąć'}: najpierw usuń ten adres z WORKLINK_ADMIN_EMAILS i uruchom serwer ponownie. Przy WORKLINK_SEED=demo nieustawiona lub pusta zmienna WORKLINK_ADMIN_EMAILS oznacza admin@contoso.example; ustaw ją na \`,\`, aby nie skonfigurować żadnego administratora.`,
+    });
   }
 
   let admins = db.selectFrom('agents').select('id').where('is_admin', '=', 1).where('removed_at', 'is', null);
@@ -70,10 +70,10 @@ async function assertAnotherAdminRemains(
   }
   const others = (await admins.execute()).filter((row) => row.id !== agent.id);
   if (others.length === 0) {
-    throw new WorklinkError(
-      'WORKLINK_LAST_ADMIN',
-      `${agent.email} is the last admin, and ${action === 'demote' ? 'demoting' : 'removing'} it would leave nobody to manage Worklink: make another agent an admin first.`,
-    );
+    throw new WorklinkError('WORKLINK_LAST_ADMIN', {
+      en: `${agent.email} is the last admin, and ${action === 'demote' ? 'demoting' : 'removing'} it would leave nobody to manage Worklink: make another agent an admin first.`,
+      pl: `Agent ${agent.email} jest ostatnim administratorem, a ${action === 'demote' ? 'odebranie mu uprawnień' : 'jego usunięcie'} zostawiłoby Worklink bez nikogo, kto może nim zarządzać: najpierw nadaj uprawnienia administratora innemu agentowi.`,
+    });
   }
 }
 

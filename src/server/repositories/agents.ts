@@ -56,10 +56,10 @@ export async function findRemovalTime(db: Executor, email: string): Promise<stri
 
 /** Builds the error for a token or dev sign-in of an agent that an admin removed at `removedAt`. */
 export function agentRemovedError(email: string, removedAt: string): WorklinkError {
-  return new WorklinkError(
-    'WORKLINK_AGENT_REMOVED',
-    `${email} was removed from Worklink at ${removedAt}: ask an admin to add the agent again with POST /api/v1/admin/agents.`,
-  );
+  return new WorklinkError('WORKLINK_AGENT_REMOVED', {
+    en: `${email} was removed from Worklink at ${removedAt}: ask an admin to add the agent again with POST /api/v1/admin/agents.`,
+    pl: `Agent ${email} został usunięty z Worklink ${removedAt}: poproś administratora, aby dodał go ponownie przez POST /api/v1/admin/agents.`,
+  });
 }
 
 /** Lists agents by id, only those with access unless `includeRemoved`, or only agent `id` when given. */
@@ -121,7 +121,10 @@ export async function createAgent(
   const emailTaken = (options: { id?: number; cause?: unknown }) =>
     new WorklinkError(
       'WORKLINK_AGENT_EMAIL_TAKEN',
-      `An agent with the email "${email}" already exists: change that agent with PATCH /api/v1/admin/agents/${options.id ?? '{id}'}.`,
+      {
+        en: `An agent with the email "${email}" already exists: change that agent with PATCH /api/v1/admin/agents/${options.id ?? '{id}'}.`,
+        pl: `Agent z adresem e-mail "${email}" już istnieje: zmień tego agenta przez PATCH /api/v1/admin/agents/${options.id ?? '{id}'}.`,
+      },
       options.cause === undefined ? {} : { cause: options.cause },
     );
 

@@ -91,15 +91,15 @@ export async function listMailboxRecords(
 /** Builds the `WORKLINK_MAILBOX_NOT_FOUND` error for mailbox `id`, with a message for a missing or a disconnected mailbox. */
 function mailboxNotFound(id: number, record: MailboxRecord | undefined): WorklinkError {
   if (record === undefined) {
-    return new WorklinkError(
-      'WORKLINK_MAILBOX_NOT_FOUND',
-      `Mailbox ${id} does not exist: list mailboxes with GET /api/v1/admin/mailboxes.`,
-    );
+    return new WorklinkError('WORKLINK_MAILBOX_NOT_FOUND', {
+      en: `Mailbox ${id} does not exist: list mailboxes with GET /api/v1/admin/mailboxes.`,
+      pl: `Skrzynka ${id} nie istnieje: sprawdź listę skrzynek przez GET /api/v1/admin/mailboxes.`,
+    });
   }
-  return new WorklinkError(
-    'WORKLINK_MAILBOX_NOT_FOUND',
-    `Mailbox ${id} (${record.address}) was disconnected at ${record.disconnectedAt}: connect it again with POST /api/v1/admin/mailboxes and its address.`,
-  );
+  return new WorklinkError('WORKLINK_MAILBOX_NOT_FOUND', {
+    en: `Mailbox ${id} (${record.address}) was disconnected at ${record.disconnectedAt}: connect it again with POST /api/v1/admin/mailboxes and its address.`,
+    pl: `Skrzynka ${id} (${record.address}) została odłączona ${record.disconnectedAt}: połącz ją ponownie przez POST /api/v1/admin/mailboxes z jej adresem.`,
+  });
 }
 
 /** Returns connected mailbox `id`; throws `WORKLINK_MAILBOX_NOT_FOUND` when it does not exist or is disconnected. */

@@ -82,10 +82,10 @@ export function assertDistinctAddresses(addresses: readonly string[]): void {
   const seen = new Set<string>();
   for (const address of addresses) {
     if (seen.has(address)) {
-      throw new WorklinkError(
-        'WORKLINK_VALIDATION_FAILED',
-        `"${address}" is listed twice in the mailbox: give each address once.`,
-      );
+      throw new WorklinkError('WORKLINK_VALIDATION_FAILED', {
+        en: `"${address}" is listed twice in the mailbox: give each address once.`,
+        pl: `Adres "${address}" występuje w skrzynce dwa razy: podaj każdy adres tylko raz.`,
+      });
     }
     seen.add(address);
   }
@@ -98,7 +98,10 @@ export function assertDistinctAddresses(addresses: readonly string[]): void {
 export function addressTakenMeanwhile(address: string, cause: unknown): WorklinkError {
   return new WorklinkError(
     'WORKLINK_MAILBOX_ADDRESS_TAKEN',
-    `An address or alias of mailbox "${address}" was just taken by another mailbox: list mailboxes and retry.`,
+    {
+      en: `An address or alias of mailbox "${address}" was just taken by another mailbox: list mailboxes and retry.`,
+      pl: `Adres lub alias skrzynki "${address}" właśnie zajęła inna skrzynka: sprawdź listę skrzynek i spróbuj ponownie.`,
+    },
     { cause },
   );
 }
@@ -138,7 +141,10 @@ export async function assertAddressesFree(
   if (clash !== undefined) {
     throw new WorklinkError(
       'WORKLINK_MAILBOX_ADDRESS_TAKEN',
-      `"${clash}" already belongs to a connected mailbox: remove it from this request or from the other mailbox.`,
+      {
+        en: `"${clash}" already belongs to a connected mailbox: remove it from this request or from the other mailbox.`,
+        pl: `Adres "${clash}" należy już do połączonej skrzynki: usuń go z tego żądania albo z tamtej skrzynki.`,
+      },
       { details: [{ address: clash }] },
     );
   }
@@ -207,7 +213,10 @@ export async function createMailbox(
       if (result.numUpdatedRows === 0n) {
         throw new WorklinkError(
           'WORKLINK_MAILBOX_ADDRESS_TAKEN',
-          `"${mailbox.address}" was just connected by another request: list mailboxes and retry.`,
+          {
+            en: `"${mailbox.address}" was just connected by another request: list mailboxes and retry.`,
+            pl: `Skrzynkę "${mailbox.address}" właśnie połączyło inne żądanie: sprawdź listę skrzynek i spróbuj ponownie.`,
+          },
           { details: [{ address: mailbox.address }] },
         );
       }

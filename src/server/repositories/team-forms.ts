@@ -1,4 +1,5 @@
 import type { FormField } from '../../core/api-types.js';
+import type { Language, LocalizedText } from '../../core/language.js';
 import type { Selectable } from 'kysely';
 import type { TeamFormFieldTable } from '../db/schema.js';
 import { WorklinkError } from '../errors.js';
@@ -79,30 +80,30 @@ export function validateFormDefinition(fields: readonly FormField[]): void {
   const names = new Set<string>();
   for (const field of fields) {
     if (names.has(field.name)) {
-      throw new WorklinkError(
-        'WORKLINK_FORM_INVALID',
-        `Field name "${field.name}" appears twice: give each field a unique name.`,
-      );
+      throw new WorklinkError('WORKLINK_FORM_INVALID', {
+        en: `Field name "${field.name}" appears twice: give each field a unique name.`,
+        pl: `Nazwa pola "${field.name}" występuje dwa razy: nadaj każdemu polu inną nazwę.`,
+      });
     }
     names.add(field.name);
     const options = field.options ?? [];
     if (field.type === 'choice' && options.length === 0) {
-      throw new WorklinkError(
-        'WORKLINK_FORM_INVALID',
-        `Choice field "${field.name}" has no options: list its allowed values in \`options\`.`,
-      );
+      throw new WorklinkError('WORKLINK_FORM_INVALID', {
+        en: `Choice field "${field.name}" has no options: list its allowed values in \`options\`.`,
+        pl: `Pole "${field.name}" typu choice nie ma opcji: wymień jego dozwolone wartości w \`options\`.`,
+      });
     }
     if (field.type === 'choice' && new Set(options).size !== options.length) {
-      throw new WorklinkError(
-        'WORKLINK_FORM_INVALID',
-        `Choice field "${field.name}" repeats an option: list each value once.`,
-      );
+      throw new WorklinkError('WORKLINK_FORM_INVALID', {
+        en: `Choice field "${field.name}" repeats an option: list each value once.`,
+        pl: `Pole "${field.name}" typu choice ma powtórzoną opcję: wymień każdą wartość tylko raz.`,
+      });
     }
     if (field.type !== 'choice' && field.options !== undefined) {
-      throw new WorklinkError(
-        'WORKLINK_FORM_INVALID',
-        `Field "${field.name}" of type ${field.type} cannot have options: remove \`options\` or use type choice.`,
-      );
+      throw new WorklinkError('WORKLINK_FORM_INVALID', {
+        en: `Field "${field.name}" of type ${field.type} cannot have options: remove \`options\` or use type choice.`,
+        pl: `Pole "${field.name}" typu ${field.type} nie może mieć opcji: usuń \`options\` albo użyj typu choice.`,
+      });
     }
   }
 }
@@ -135,52 +136,71 @@ export async function putTeamForm(db: Executor, teamId: number, fields: readonly
   return getTeamForm(db, teamId);
 }
 
+/** A problem of one form value, as `WORKLINK_FIELDS_INVALID` lists it in `details`. */
+export interface FieldProblem {
+  field: string;
+  problem: string;
+}
+
 /**
  * Checks work item field values against a team's form: required fields present,
  * dates as YYYY-MM-DD, choices among the options, no unknown names. Returns the
  * values with empty optional fields dropped; throws `WORKLINK_FIELDS_INVALID`
- * listing every problem.
+ * listing every problem, in English and in Polish.
  */
 export function validateFormValues(
   form: readonly FormField[],
   values: Record<string, string> = {},
 ): Record<string, string> {
-  const problems: Array<{ field: string; problem: string }> = [];
+  const problems: Record<Language, FieldProblem[]> = { en: [], pl: [] };
+  const addProblem = (field: string, problem: LocalizedText) => {
+    problems.en.push({ field, problem: problem.en });
+    problems.pl.push({ field, problem: problem.pl });
+  };
   const accepted: Record<string, string> = {};
   const known = new Set(form.map((field) => field.name));
 
   for (const name of Object.keys(values)) {
     if (!known.has(name)) {
-      problems.push({ field: name, problem: 'is not a field of this team’s form' });
+      addProblem(name, { en: 'is not a field of this team’s form', pl: 'nie należy do formularza tego zespołu' });
     }
   }
   for (const field of form) {
     const value = values[field.name]?.trim() ?? '';
     if (value === '') {
       if (field.required) {
-        problems.push({ field: field.name, problem: 'is required' });
+        addProblem(field.name, { en: 'is required', pl: 'jest wymagane' });
       }
       continue;
     }
     if (field.type === 'date' && !isCalendarDate(value)) {
-      problems.push({ field: field.name, problem: `"${value}" is not a date of the form YYYY-MM-DD` });
+      addProblem(field.name, {
+        en: `has "${value}", which is not a date of the form YYYY-MM-DD`,
+        pl: `ma wartość "${value}", która nie jest datą w formacie RRRR-MM-DD`,
+      });
       continue;
     }
     if (field.type === 'choice' && !(field.options ?? []).includes(value)) {
-      problems.push({ field: field.name, problem: `"${value}" is not one of: ${(field.options ?? []).join(', ')}` });
+      const options = (field.options ?? []).join(', ');
+      addProblem(field.name, {
+        en: `has "${value}", which is not one of ${options}`,
+        pl: `ma wartość "${value}", a dozwolone wartości to ${options}`,
+      });
       continue;
     }
     accepted[field.name] = value;
   }
 
-  if (problems.length > 0) {
-    const first = problems[0]!;
+  const [firstEn] = problems.en;
+  const [firstPl] = problems.pl;
+  if (firstEn !== undefined && firstPl !== undefined) {
     throw new WorklinkError(
       'WORKLINK_FIELDS_INVALID',
-      `Field "${first.field}" ${first.problem}: correct the form values.`,
       {
-        details: problems,
+        en: `Field "${firstEn.field}" ${firstEn.problem}: correct the form values.`,
+        pl: `Pole "${firstPl.field}" ${firstPl.problem}: popraw wartości formularza.`,
       },
+      { details: problems },
     );
   }
   return accepted;

@@ -1,4 +1,5 @@
 import { WorklinkError } from '../errors.js';
+import { polishCount } from '../localized-text.js';
 import { bumpDirectoryVersion } from './directory-version.js';
 import { isForeignKeyViolation, isUniqueViolation, now } from './executor.js';
 import type { Executor } from './executor.js';
@@ -11,9 +12,14 @@ export interface TeamRecord {
 
 /** Builds the error for a team name that another team already uses, with the unique violation as `cause`. */
 function teamNameTaken(name: string, cause: unknown): WorklinkError {
-  return new WorklinkError('WORKLINK_TEAM_NAME_TAKEN', `A team named "${name}" already exists: choose another name.`, {
-    cause,
-  });
+  return new WorklinkError(
+    'WORKLINK_TEAM_NAME_TAKEN',
+    {
+      en: `A team named "${name}" already exists: choose another name.`,
+      pl: `Zespół o nazwie "${name}" już istnieje: wybierz inną nazwę.`,
+    },
+    { cause },
+  );
 }
 
 /** Inserts a team; throws `WORKLINK_TEAM_NAME_TAKEN` when the name exists. */
@@ -45,10 +51,10 @@ export async function findTeam(db: Executor, id: number): Promise<TeamRecord | u
 export async function requireTeam(db: Executor, id: number): Promise<TeamRecord> {
   const team = await findTeam(db, id);
   if (team === undefined) {
-    throw new WorklinkError(
-      'WORKLINK_TEAM_NOT_FOUND',
-      `Team ${id} does not exist: list teams with GET /api/v1/admin/teams.`,
-    );
+    throw new WorklinkError('WORKLINK_TEAM_NOT_FOUND', {
+      en: `Team ${id} does not exist: list teams with GET /api/v1/admin/teams.`,
+      pl: `Zespół ${id} nie istnieje: sprawdź listę zespołów przez GET /api/v1/admin/teams.`,
+    });
   }
   return team;
 }
@@ -116,9 +122,22 @@ function teamNotEmpty(team: TeamRecord, contents: TeamContents): WorklinkError {
     counted(contents.workItems, 'work item', 'work items'),
     counted(contents.agents, 'agent', 'agents'),
   ];
+  // Accusative forms, because they follow "ma jeszcze".
+  const polishParts = [
+    polishCount(contents.mailboxes, {
+      one: 'połączoną skrzynkę',
+      few: 'połączone skrzynki',
+      many: 'połączonych skrzynek',
+    }),
+    polishCount(contents.workItems, { one: 'zgłoszenie', few: 'zgłoszenia', many: 'zgłoszeń' }),
+    polishCount(contents.agents, { one: 'agenta', few: 'agentów', many: 'agentów' }),
+  ];
   return new WorklinkError(
     'WORKLINK_TEAM_NOT_EMPTY',
-    `Team ${team.id} "${team.name}" still has ${parts.join(', ')}: move or disconnect its mailboxes and move its agents to other teams first. Work items stay with their team, so a team that has any can only be renamed.`,
+    {
+      en: `Team ${team.id} "${team.name}" still has ${parts.join(', ')}: move or disconnect its mailboxes and move its agents to other teams first. Work items stay with their team, so a team that has any can only be renamed.`,
+      pl: `Zespół ${team.id} "${team.name}" ma jeszcze ${polishParts.join(', ')}: najpierw przenieś lub odłącz jego skrzynki i przenieś jego agentów do innych zespołów. Zgłoszenia zostają w swoim zespole, więc zespołowi, który je ma, można tylko zmienić nazwę.`,
+    },
     { details: [contents] },
   );
 }
@@ -149,7 +168,10 @@ export async function deleteTeam(db: Executor, id: number): Promise<TeamRecord> 
     if (isForeignKeyViolation(error)) {
       throw new WorklinkError(
         'WORKLINK_TEAM_NOT_EMPTY',
-        `Team ${team.id} "${team.name}" got a mailbox or work item while it was being deleted: list its mailboxes and work items, then retry.`,
+        {
+          en: `Team ${team.id} "${team.name}" got a mailbox or work item while it was being deleted: list its mailboxes and work items, then retry.`,
+          pl: `Do zespołu ${team.id} "${team.name}" dodano skrzynkę lub zgłoszenie w trakcie jego usuwania: sprawdź jego skrzynki i zgłoszenia, a potem spróbuj ponownie.`,
+        },
         { cause: error },
       );
     }

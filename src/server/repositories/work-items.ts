@@ -129,7 +129,10 @@ async function allocateReference(db: Executor, item: NewWorkItem): Promise<strin
   }
 
   if (item.parentId === undefined || item.parentId === null) {
-    throw new WorklinkError('WORKLINK_PARENT_NOT_CASE', 'An action needs the case it belongs to: pass `parentId`.');
+    throw new WorklinkError('WORKLINK_PARENT_NOT_CASE', {
+      en: 'An action needs the case it belongs to: pass `parentId`.',
+      pl: 'Działanie musi należeć do sprawy: podaj `parentId`.',
+    });
   }
   const parent = await db
     .updateTable('work_items')
@@ -139,10 +142,10 @@ async function allocateReference(db: Executor, item: NewWorkItem): Promise<strin
     .returning(['reference', 'action_count'])
     .executeTakeFirst();
   if (parent === undefined) {
-    throw new WorklinkError(
-      'WORKLINK_PARENT_NOT_CASE',
-      `Work item ${item.parentId} is not a case, so it cannot have actions: create the action under a case.`,
-    );
+    throw new WorklinkError('WORKLINK_PARENT_NOT_CASE', {
+      en: `Work item ${item.parentId} is not a case, so it cannot have actions: create the action under a case.`,
+      pl: `Zgłoszenie ${item.parentId} nie jest sprawą, więc nie może mieć działań: utwórz działanie w ramach sprawy.`,
+    });
   }
   return `${parent.reference}-A${parent.action_count}`;
 }

@@ -3,7 +3,9 @@ import { parseAddrSpec } from '../../core/addr-spec.js';
 import type { ClassifiedRecipient, Recipient, RecipientClass } from '../../core/api-types.js';
 import { normalizeDomain } from '../../core/domain.js';
 import { parseReference } from '../../core/reference.js';
+import type { CoreError } from '../../core/result.js';
 import { WorklinkError } from '../errors.js';
+import { coreErrorText, polishCount } from '../localized-text.js';
 import type { DirectorySnapshot } from '../repositories/directory-cache.js';
 import type { Executor } from '../repositories/executor.js';
 import { findWorkItemsByReferences } from '../repositories/work-items.js';
@@ -44,7 +46,7 @@ interface ParsedRecipient {
   tag?: string;
   /** Directory lookup keys of the address from `addressKeys`, or none for an invalid address. */
   keys: string[];
-  error?: { code: string; message: string };
+  error?: CoreError;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function classifyRecipients(
   const nameAddresses = findMailboxesByAddress(directory, unresolved.flatMap(displayNameAddressKeys));
 
   const invalid: InvalidRecipient[] = [];
+  const invalidPl: InvalidRecipient[] = [];
   const internalDomains = internalDomainsOf(directory);
   const analyses: RecipientAnalysis[] = [];
 
@@ -102,15 +105,22 @@ export async function classifyRecipients(
     }
 
     if (entry.domain === undefined) {
-      invalid.push({
+      const message =
+        entry.error === undefined
+          ? {
+              en: `Address "${entry.recipient.emailAddress}" is invalid: write it as local@domain.`,
+              pl: `Adres "${entry.recipient.emailAddress}" jest nieprawidłowy: wpisz go w postaci nazwa@domena.`,
+            }
+          : coreErrorText(entry.error);
+      const recipient = {
         index: entry.index,
         field: entry.recipient.field,
         emailAddress: entry.recipient.emailAddress,
         displayName: entry.recipient.displayName,
         code: entry.error?.code ?? 'WORKLINK_ADDRESS_SYNTAX',
-        message:
-          entry.error?.message ?? `Address "${entry.recipient.emailAddress}" is invalid: write it as local@domain.`,
-      });
+      };
+      invalid.push({ ...recipient, message: message.en });
+      invalidPl.push({ ...recipient, message: message.pl });
       continue;
     }
 
@@ -120,10 +130,21 @@ export async function classifyRecipients(
 
   if (invalid.length > 0) {
     const listed = invalid.map((item) => `"${item.emailAddress}" (${item.field})`).join(', ');
+    const counted = polishCount(invalid.length, {
+      one: 'adresat ma nieprawidłowy adres',
+      few: 'adresatów ma nieprawidłowe adresy',
+      many: 'adresatów ma nieprawidłowe adresy',
+    });
+    const countedEn = invalid.length === 1 ? '1 recipient has' : `${invalid.length} recipients have`;
+    const fix =
+      invalid.length === 1 ? 'Popraw ten adres albo usuń tego adresata' : 'Popraw te adresy albo usuń tych adresatów';
     throw new WorklinkError(
       'WORKLINK_INVALID_RECIPIENT',
-      `${invalid.length} recipient(s) have an invalid address: ${listed}. Correct or remove them and send again.`,
-      { details: invalid },
+      {
+        en: `${countedEn} an invalid address: ${listed}. Correct or remove ${invalid.length === 1 ? 'it' : 'them'} and send again.`,
+        pl: `${counted}: ${listed}. ${fix} i wyślij wiadomość ponownie.`,
+      },
+      { details: { en: invalid, pl: invalidPl } },
     );
   }
 
@@ -158,7 +179,7 @@ function classify(recipient: Recipient, recipientClass: RecipientClass): Classif
 function parseRecipient(recipient: Recipient, index: number, separator: string): ParsedRecipient {
   const spec = parseAddrSpec(recipient.emailAddress);
   if (!spec.ok) {
-    return { index, recipient, keys: [], error: { code: spec.error.code, message: spec.error.message } };
+    return { index, recipient, keys: [], error: spec.error };
   }
 
   const local = spec.value.local.toLowerCase();

@@ -129,7 +129,10 @@ async function applyPlan(
       if (!stored.satisfiedMailboxes.includes(decision.mailbox)) {
         throw new WorklinkError(
           'WORKLINK_PLAN_CHOICE_INVALID',
-          `No choice was given for ${decision.mailbox}: add a choice with action share, create or plain.`,
+          {
+            en: `No choice was given for ${decision.mailbox}: add a choice with action share, create or plain.`,
+            pl: `Brak wyboru dla skrzynki ${decision.mailbox}: dodaj wybór z polem action o wartości share, create albo plain.`,
+          },
           { details: [{ mailbox: decision.mailbox, problem: 'missing' }] },
         );
       }
@@ -198,10 +201,10 @@ async function resolveCommitCurrent(
       throw new Error(`Send plan ${plan.id} names work item ${plan.currentWorkItemId}, which no longer exists.`);
     }
     if (picked !== '' && picked.toUpperCase() !== current.reference) {
-      throw new WorklinkError(
-        'WORKLINK_CURRENT_ITEM_CONFLICT',
-        `The plan's current work item is ${current.reference}, but the commit names ${picked}: request a new plan with currentReference ${picked}.`,
-      );
+      throw new WorklinkError('WORKLINK_CURRENT_ITEM_CONFLICT', {
+        en: `The plan's current work item is ${current.reference}, but the commit names ${picked}: request a new plan with currentReference ${picked}.`,
+        pl: `Bieżące zgłoszenie planu to ${current.reference}, a zatwierdzenie wskazuje ${picked}: poproś o nowy plan z currentReference ${picked}.`,
+      });
     }
     return current;
   }
@@ -229,21 +232,31 @@ function matchChoices(
     if (decisions.length === 0) {
       throw new WorklinkError(
         'WORKLINK_PLAN_CHOICE_INVALID',
-        `Choice for "${choice.mailbox}" is not needed: this plan has no decisions, because plus addressing is off or no recipient is a connected mailbox of another team. Commit it with an empty choices list.`,
+        {
+          en: `Choice for "${choice.mailbox}" is not needed: this plan has no decisions, because plus addressing is off or no recipient is a connected mailbox of another team. Commit it with an empty choices list.`,
+          pl: `Wybór dla "${choice.mailbox}" jest zbędny: ten plan nie ma decyzji, bo adresowanie z plusem jest wyłączone albo żaden adresat nie jest połączoną skrzynką innego zespołu. Zatwierdź plan z pustą listą choices.`,
+        },
         { details: [{ mailbox: choice.mailbox, problem: 'not-in-plan' }] },
       );
     }
     if (mailbox === undefined || findDecisionOrUndefined(decisions, mailbox) === undefined) {
+      const candidates = JSON.stringify(decisions.map((candidate) => candidate.mailbox));
       throw new WorklinkError(
         'WORKLINK_PLAN_CHOICE_INVALID',
-        `Choice for "${choice.mailbox}" names no connected mailbox of another team in this plan: use one of ${JSON.stringify(decisions.map((candidate) => candidate.mailbox))}.`,
+        {
+          en: `Choice for "${choice.mailbox}" names no connected mailbox of another team in this plan: use one of ${candidates}.`,
+          pl: `Wybór dla "${choice.mailbox}" nie wskazuje żadnej połączonej skrzynki innego zespołu z tego planu: użyj jednej z ${candidates}.`,
+        },
         { details: [{ mailbox: choice.mailbox, problem: 'not-in-plan' }] },
       );
     }
     if (matched.has(mailbox)) {
       throw new WorklinkError(
         'WORKLINK_PLAN_CHOICE_INVALID',
-        `Mailbox ${mailbox} has more than one choice: send one choice for each mailbox.`,
+        {
+          en: `Mailbox ${mailbox} has more than one choice: send one choice for each mailbox.`,
+          pl: `Skrzynka ${mailbox} ma więcej niż jeden wybór: wyślij jeden wybór dla każdej skrzynki.`,
+        },
         { details: [{ mailbox, problem: 'repeated' }] },
       );
     }
@@ -280,7 +293,10 @@ async function requireShareTarget(
   if (choice.reference === undefined || choice.reference.trim() === '') {
     throw new WorklinkError(
       'WORKLINK_PLAN_CHOICE_INVALID',
-      `The share choice for ${decision.mailbox} has no reference: name one of the linked work items of ${decision.teamName}.`,
+      {
+        en: `The share choice for ${decision.mailbox} has no reference: name one of the linked work items of ${decision.teamName}.`,
+        pl: `Wybór share dla skrzynki ${decision.mailbox} nie ma numeru zgłoszenia: podaj jedno z powiązanych zgłoszeń zespołu ${decision.teamName}.`,
+      },
       { details: [{ mailbox: decision.mailbox, problem: 'missing-reference' }] },
     );
   }
@@ -288,12 +304,19 @@ async function requireShareTarget(
   const item = await requireVisibleItem(tx, agent, choice.reference);
   const linked = current !== undefined && item.teamId === decision.teamId && (await areLinked(tx, current.id, item.id));
   if (!linked) {
-    const currentText = current === undefined ? 'no current work item' : `current work item ${current.reference}`;
-    throw new WorklinkError(
-      'WORKLINK_SHARE_NOT_LINKED',
-      `Work item ${item.reference} cannot be shared with ${decision.mailbox}: it must belong to ${decision.teamName} and be linked to the ${currentText}. Choose a linked item, or create a new one.`,
-      { details: [{ mailbox: decision.mailbox, reference: item.reference }] },
-    );
+    const text =
+      current === undefined
+        ? {
+            en: `Work item ${item.reference} cannot be shared with ${decision.mailbox}: the plan has no current work item for it to be linked to. Create a new work item instead.`,
+            pl: `Zgłoszenia ${item.reference} nie można udostępnić skrzynce ${decision.mailbox}: plan nie ma bieżącego zgłoszenia, z którym mogłoby być powiązane. Zamiast tego utwórz nowe zgłoszenie.`,
+          }
+        : {
+            en: `Work item ${item.reference} cannot be shared with ${decision.mailbox}: it must belong to ${decision.teamName} and be linked to the current work item ${current.reference}. Choose a linked item, or create a new one.`,
+            pl: `Zgłoszenia ${item.reference} nie można udostępnić skrzynce ${decision.mailbox}: musi ono należeć do zespołu ${decision.teamName} i być powiązane z bieżącym zgłoszeniem ${current.reference}. Wybierz powiązane zgłoszenie albo utwórz nowe.`,
+          };
+    throw new WorklinkError('WORKLINK_SHARE_NOT_LINKED', text, {
+      details: [{ mailbox: decision.mailbox, reference: item.reference }],
+    });
   }
   return item;
 }

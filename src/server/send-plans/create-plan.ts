@@ -8,6 +8,7 @@ import type {
   SendPlanResponse,
 } from '../../core/api-types.js';
 import { WorklinkError } from '../errors.js';
+import { polishCount } from '../localized-text.js';
 import { workItemViews } from '../permissions.js';
 import type { Executor } from '../repositories/executor.js';
 import { getDirectory } from '../repositories/directory-cache.js';
@@ -35,10 +36,11 @@ export async function createSendPlan(
   request: SendPlanRequest,
 ): Promise<SendPlanResponse> {
   if (request.recipients.length > maxPlanRecipients) {
-    throw new WorklinkError(
-      'WORKLINK_TOO_MANY_RECIPIENTS',
-      `The message has ${request.recipients.length} recipients, more than the ${maxPlanRecipients} a send plan accepts: split it into several messages.`,
-    );
+    const count = polishCount(request.recipients.length, { one: 'adresata', few: 'adresatów', many: 'adresatów' });
+    throw new WorklinkError('WORKLINK_TOO_MANY_RECIPIENTS', {
+      en: `The message has ${request.recipients.length} recipients, more than the ${maxPlanRecipients} a send plan accepts: split it into several messages.`,
+      pl: `Wiadomość ma ${count}, a plan wysyłki przyjmuje najwyżej ${maxPlanRecipients}: podziel ją na kilka wiadomości.`,
+    });
   }
 
   const directory = await getDirectory(db);

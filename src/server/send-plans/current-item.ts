@@ -1,6 +1,7 @@
 import type { SendPlanRequest } from '../../core/api-types.js';
 import { findReferencesInSubject, parseReference } from '../../core/reference.js';
 import { WorklinkError } from '../errors.js';
+import { coreErrorText } from '../localized-text.js';
 import { workItemView } from '../permissions.js';
 import type { Executor } from '../repositories/executor.js';
 import { findWorkItemByReference, findWorkItemsByReferences } from '../repositories/work-items.js';
@@ -66,7 +67,7 @@ export async function resolveCurrentItem(
 export async function requireVisibleItem(db: Executor, agent: PlanAgent, text: string): Promise<WorkItemRecord> {
   const parsed = parseReference(text);
   if (!parsed.ok) {
-    throw new WorklinkError('WORKLINK_INVALID_REFERENCE', parsed.error.message);
+    throw new WorklinkError('WORKLINK_INVALID_REFERENCE', coreErrorText(parsed.error));
   }
 
   const reference = parsed.value.text;
@@ -74,7 +75,10 @@ export async function requireVisibleItem(db: Executor, agent: PlanAgent, text: s
   if (item === undefined || (await workItemView(db, agent, item.id)) === null) {
     throw new WorklinkError(
       'WORKLINK_WORK_ITEM_NOT_FOUND',
-      `Work item ${reference} was not found: check the reference, or pick one of your team's work items.`,
+      {
+        en: `Work item ${reference} was not found: check the reference, or pick one of your team's work items.`,
+        pl: `Nie znaleziono zgłoszenia ${reference}: sprawdź numer albo wybierz jedno ze zgłoszeń swojego zespołu.`,
+      },
       { details: [{ reference }] },
     );
   }

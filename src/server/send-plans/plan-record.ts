@@ -102,10 +102,10 @@ export async function loadPlanOf(db: Executor, planId: string, agentId: number):
     : undefined;
 
   if (row === undefined || row.agent_id !== agentId) {
-    throw new WorklinkError(
-      'WORKLINK_SEND_PLAN_NOT_FOUND',
-      `Send plan "${planId}" was not found for this agent: request a new plan with POST /api/v1/send-plans.`,
-    );
+    throw new WorklinkError('WORKLINK_SEND_PLAN_NOT_FOUND', {
+      en: `Send plan "${planId}" was not found for this agent: request a new plan with POST /api/v1/send-plans.`,
+      pl: `Nie znaleziono planu wysyłki "${planId}" dla tego agenta: poproś o nowy plan przez POST /api/v1/send-plans.`,
+    });
   }
 
   const plan = parseJson<StoredPlan | null>(row.plan, null);

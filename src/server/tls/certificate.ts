@@ -24,10 +24,10 @@ function readPair(certPath: string, keyPath: string): { cert: Buffer; key: Buffe
     ['WORKLINK_TLS_KEY', keyPath],
   ] as const) {
     if (!fs.existsSync(file)) {
-      throw new WorklinkError(
-        'WORKLINK_CONFIG_INVALID',
-        `${name} names "${file}", which does not exist: fix the path, or unset both TLS variables to generate a certificate.`,
-      );
+      throw new WorklinkError('WORKLINK_CONFIG_INVALID', {
+        en: `${name} names "${file}", which does not exist: fix the path, or unset both TLS variables to generate a certificate.`,
+        pl: `${name} wskazuje plik "${file}", który nie istnieje: popraw ścieżkę albo usuń obie zmienne TLS, aby serwer wygenerował certyfikat.`,
+      });
     }
   }
   return { cert: fs.readFileSync(certPath), key: fs.readFileSync(keyPath) };

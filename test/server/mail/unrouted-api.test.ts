@@ -49,6 +49,15 @@ describe.each(await availableDialects())('unrouted admin API on %s', (dialect) =
     });
   }
 
+  function postInPolish(url: string, token: string, payload?: object) {
+    return testApp.app.inject({
+      method: 'POST',
+      url,
+      headers: { authorization: `Bearer ${token}`, 'accept-language': 'pl' },
+      ...(payload === undefined ? {} : { payload }),
+    });
+  }
+
   beforeEach(async () => {
     // Built here rather than with createTestApp so that the test keeps the event bus the routes publish to.
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'worklink-unrouted-'));
@@ -180,6 +189,62 @@ describe.each(await availableDialects())('unrouted admin API on %s', (dialect) =
     const unknown = await post('/api/v1/admin/unrouted/unknown%40example/dismiss', adminToken);
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json()).toMatchObject({ code: 'WORKLINK_UNROUTED_NOT_FOUND' });
+    expect(await routesOf(testApp.database.db, autoReplyId)).toEqual([]);
+  });
+
+  it('explains an unknown message in Polish', async () => {
+    const english = await post('/api/v1/admin/unrouted/unknown%40example/dismiss', adminToken);
+    const polish = await postInPolish('/api/v1/admin/unrouted/unknown%40example/dismiss', adminToken);
+
+    expect(english.statusCode).toBe(404);
+    expect(english.json()).toEqual({
+      code: 'WORKLINK_UNROUTED_NOT_FOUND',
+      message:
+        'No unrouted message "unknown@example" exists: use the id or messageId that GET /api/v1/admin/unrouted lists.',
+    });
+    expect(polish.statusCode).toBe(404);
+    expect(polish.headers['content-language']).toBe('pl');
+    expect(polish.json()).toEqual({
+      code: 'WORKLINK_UNROUTED_NOT_FOUND',
+      message:
+        'Na liście poczty bez dopasowania nie ma wiadomości "unknown@example": użyj wartości id albo messageId, które podaje GET /api/v1/admin/unrouted.',
+    });
+  });
+
+  it('explains a closed message in Polish', async () => {
+    const url = `/api/v1/admin/unrouted/${encodeURIComponent(bounceId)}/dismiss`;
+    expect((await post(url, adminToken)).statusCode).toBe(200);
+
+    const english = await post(url, adminToken);
+    const polish = await postInPolish(url, adminToken);
+
+    expect(english.statusCode).toBe(409);
+    expect(english.json().message).toBe(
+      `Unrouted message "${bounceId}" was already dismissed: reload the list of unrouted messages.`,
+    );
+    expect(polish.statusCode).toBe(409);
+    expect(polish.json()).toEqual({
+      code: 'WORKLINK_UNROUTED_NOT_OPEN',
+      message: `Wiadomość "${bounceId}" z listy poczty bez dopasowania została już odrzucona: wczytaj ponownie listę poczty bez dopasowania.`,
+    });
+  });
+
+  it('explains bad references in Polish', async () => {
+    const url = `/api/v1/admin/unrouted/${encodeURIComponent(autoReplyId)}/route`;
+
+    const invalid = await postInPolish(url, adminToken, { reference: 'not-a-reference' });
+    const missingItem = await postInPolish(url, adminToken, { reference: '99999-C' });
+
+    expect(invalid.statusCode).toBe(400);
+    expect(invalid.json()).toEqual({
+      code: 'WORKLINK_INVALID_REFERENCE',
+      message: '"not-a-reference" nie jest numerem zgłoszenia: wpisz go w postaci 101203-T, 10040-C albo 10040-C-A1.',
+    });
+    expect(missingItem.statusCode).toBe(404);
+    expect(missingItem.json()).toEqual({
+      code: 'WORKLINK_WORK_ITEM_NOT_FOUND',
+      message: 'Zgłoszenie 99999-C nie istnieje: sprawdź numer albo najpierw utwórz to zgłoszenie.',
+    });
     expect(await routesOf(testApp.database.db, autoReplyId)).toEqual([]);
   });
 

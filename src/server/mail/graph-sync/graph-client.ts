@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
+import type { LocalizedText } from '../../../core/language.js';
 import { WorklinkError } from '../../errors.js';
 import { computeRetryDelay, parseRetryAfter, sleep as defaultSleep } from './retry-delay.js';
 import type { RetryPolicy } from './retry-delay.js';
@@ -31,29 +32,48 @@ export interface GraphClientOptions {
   sleep?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
+/** A request that the sync sends to Graph, as messages and logs name it. */
+type GraphOperation = 'delta page' | 'MIME content';
+
+/** Polish names of the operations, in the genitive that follows "żądanie". */
+const polishOperations: Record<GraphOperation, string> = {
+  'delta page': 'strony delta',
+  'MIME content': 'treści MIME',
+};
+
 /** A Graph response other than success, after any retries. */
 export class GraphResponseError extends WorklinkError {
   readonly status: number;
 
   // The message names the operation, not the URL, because the URL contains the mailbox address.
-  constructor(status: number, operation: string, graphCode: string | undefined) {
-    super(
-      'WORKLINK_GRAPH_REQUEST_FAILED',
-      `Graph returned HTTP ${status}${graphCode === undefined ? '' : ` (${graphCode})`} for the ${operation} request. ` +
-        fixFor(status),
-    );
+  constructor(status: number, operation: GraphOperation, graphCode: string | undefined) {
+    const code = graphCode === undefined ? '' : ` (${graphCode})`;
+    const fix = fixFor(status);
+    super('WORKLINK_GRAPH_REQUEST_FAILED', {
+      en: `Graph returned HTTP ${status}${code} for the ${operation} request. ` + fix.en,
+      pl: `Graph zwrócił HTTP ${status}${code} na żądanie ${polishOperations[operation]}. ` + fix.pl,
+    });
     this.status = status;
   }
 }
 
-function fixFor(status: number): string {
+function fixFor(status: number): LocalizedText {
   if (status === 401 || status === 403) {
-    return 'Grant the app registration the Mail.Read application permission with admin consent.';
+    return {
+      en: 'Grant the app registration the Mail.Read application permission with admin consent.',
+      pl: 'Nadaj rejestracji aplikacji uprawnienie aplikacji Mail.Read ze zgodą administratora.',
+    };
   }
   if (status === 404) {
-    return 'Check that the connected mailbox exists in Exchange Online under this address.';
+    return {
+      en: 'Check that the connected mailbox exists in Exchange Online under this address.',
+      pl: 'Sprawdź, czy połączona skrzynka istnieje w Exchange Online pod tym adresem.',
+    };
   }
-  return 'The sync retries the mailbox on the next cycle.';
+  return {
+    en: 'The sync retries the mailbox on the next cycle.',
+    pl: 'Synchronizacja ponowi próbę dla tej skrzynki w następnym cyklu.',
+  };
 }
 
 /**
@@ -92,10 +112,10 @@ export class GraphClient {
       // Handled below with the same error as a body of the wrong shape.
     }
     if (body === null || typeof body !== 'object' || !Array.isArray(body.value)) {
-      throw new WorklinkError(
-        'WORKLINK_GRAPH_REQUEST_FAILED',
-        'Graph returned a delta page that is not JSON with a "value" array: check WORKLINK_GRAPH_BASE_URL.',
-      );
+      throw new WorklinkError('WORKLINK_GRAPH_REQUEST_FAILED', {
+        en: 'Graph returned a delta page that is not JSON with a "value" array: check WORKLINK_GRAPH_BASE_URL.',
+        pl: 'Graph zwrócił stronę delta, która nie jest JSON-em z tablicą "value": sprawdź WORKLINK_GRAPH_BASE_URL.',
+      });
     }
     return body as DeltaPage;
   }
@@ -118,16 +138,20 @@ export class GraphClient {
       url = new URL('invalid:');
     }
     if (url.origin !== this.baseUrl.origin || !url.pathname.startsWith(this.baseUrl.pathname)) {
-      throw new WorklinkError(
-        'WORKLINK_GRAPH_LINK_REJECTED',
-        `Graph returned a link to ${url.origin === 'null' ? 'an invalid URL' : url.origin} outside ${this.baseUrl.toString()}. ` +
+      const invalid = url.origin === 'null';
+      throw new WorklinkError('WORKLINK_GRAPH_LINK_REJECTED', {
+        en:
+          `Graph returned a link to ${invalid ? 'an invalid URL' : url.origin} outside ${this.baseUrl.toString()}. ` +
           'Set WORKLINK_GRAPH_BASE_URL to the Graph root that the links point to.',
-      );
+        pl:
+          `Graph zwrócił link do ${invalid ? 'nieprawidłowego adresu URL' : url.origin} spoza ${this.baseUrl.toString()}. ` +
+          'Ustaw w WORKLINK_GRAPH_BASE_URL adres główny Graph, na który wskazują linki.',
+      });
     }
     return url;
   }
 
-  private async send(url: URL, accept: string, operation: string): Promise<Response> {
+  private async send(url: URL, accept: string, operation: GraphOperation): Promise<Response> {
     const { retry, log, signal } = this.options;
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.options.tokens.getAccessToken();

@@ -87,11 +87,14 @@ export class MailboxLease {
       .where('lease_owner', '=', this.owner)
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) !== 1) {
-      throw new WorklinkError(
-        'WORKLINK_GRAPH_LEASE_LOST',
-        `Instance ${this.owner} lost the sync lease of mailbox ${this.mailboxId} because it expired and another ` +
-          'instance took it. The mailbox is retried on the next cycle; raise the lease duration if this repeats.',
-      );
+      throw new WorklinkError('WORKLINK_GRAPH_LEASE_LOST', {
+        en:
+          `Instance ${this.owner} lost the sync lease of mailbox ${this.mailboxId} because it expired and another ` +
+          'instance took it. The mailbox is retried on the next cycle; raise WORKLINK_GRAPH_LEASE_MS if this repeats.',
+        pl:
+          `Instancja ${this.owner} straciła dzierżawę synchronizacji skrzynki ${this.mailboxId}, bo dzierżawa wygasła ` +
+          'i przejęła ją inna instancja. Synchronizacja skrzynki zostanie ponowiona w następnym cyklu. Jeśli to się powtarza, zwiększ WORKLINK_GRAPH_LEASE_MS.',
+      });
     }
   }
 }

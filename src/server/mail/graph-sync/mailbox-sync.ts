@@ -100,10 +100,10 @@ export async function syncMailbox(context: MailboxSyncContext, mailbox: MailboxE
 
     const next = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
     if (next === undefined) {
-      throw new WorklinkError(
-        'WORKLINK_GRAPH_REQUEST_FAILED',
-        'Graph returned a delta page with neither @odata.nextLink nor @odata.deltaLink: check WORKLINK_GRAPH_BASE_URL.',
-      );
+      throw new WorklinkError('WORKLINK_GRAPH_REQUEST_FAILED', {
+        en: 'Graph returned a delta page with neither @odata.nextLink nor @odata.deltaLink: check WORKLINK_GRAPH_BASE_URL.',
+        pl: 'Graph zwrócił stronę delta bez @odata.nextLink i bez @odata.deltaLink: sprawdź WORKLINK_GRAPH_BASE_URL.',
+      });
     }
     await lease.saveDeltaLink(next);
     if (page['@odata.nextLink'] === undefined) {

@@ -36,10 +36,10 @@ export function startGraphSync(options: StartGraphSyncOptions): GraphSyncHandle 
   }
   const { graphTenantId, graphClientId, graphClientSecret } = config;
   if (graphTenantId === undefined || graphClientId === undefined || graphClientSecret === undefined) {
-    throw new WorklinkError(
-      'WORKLINK_CONFIG_INVALID',
-      'WORKLINK_GRAPH_SYNC=on needs WORKLINK_GRAPH_TENANT_ID, WORKLINK_GRAPH_CLIENT_ID and WORKLINK_GRAPH_CLIENT_SECRET.',
-    );
+    throw new WorklinkError('WORKLINK_CONFIG_INVALID', {
+      en: 'WORKLINK_GRAPH_SYNC=on needs WORKLINK_GRAPH_TENANT_ID, WORKLINK_GRAPH_CLIENT_ID and WORKLINK_GRAPH_CLIENT_SECRET.',
+      pl: 'WORKLINK_GRAPH_SYNC=on wymaga ustawienia WORKLINK_GRAPH_TENANT_ID, WORKLINK_GRAPH_CLIENT_ID i WORKLINK_GRAPH_CLIENT_SECRET.',
+    });
   }
 
   const tokens = createMsalTokenProvider({

@@ -47,18 +47,26 @@ export function createMsalTokenProvider(options: MsalTokenProviderOptions): Grap
         accessToken = result?.accessToken;
       } catch (error) {
         // msal-node errors carry the server's error code and description, never the client secret.
+        // The msal-node message stays in English in both texts.
+        const reason = (error as Error).message;
         throw new WorklinkError(
           'WORKLINK_GRAPH_TOKEN_FAILED',
-          `No Graph access token from ${authorityBase} for client ${options.clientId}: ${(error as Error).message}. ` +
-            'Check WORKLINK_GRAPH_TENANT_ID, WORKLINK_GRAPH_CLIENT_ID and WORKLINK_GRAPH_CLIENT_SECRET.',
+          {
+            en:
+              `No Graph access token from ${authorityBase} for client ${options.clientId}: ${reason}. ` +
+              'Check WORKLINK_GRAPH_TENANT_ID, WORKLINK_GRAPH_CLIENT_ID and WORKLINK_GRAPH_CLIENT_SECRET.',
+            pl:
+              `Brak tokenu dostępu Graph z ${authorityBase} dla klienta ${options.clientId}: ${reason}. ` +
+              'Sprawdź WORKLINK_GRAPH_TENANT_ID, WORKLINK_GRAPH_CLIENT_ID i WORKLINK_GRAPH_CLIENT_SECRET.',
+          },
           { cause: error },
         );
       }
       if (accessToken === undefined || accessToken === '') {
-        throw new WorklinkError(
-          'WORKLINK_GRAPH_TOKEN_FAILED',
-          `The authority ${authorityBase} returned no access token for client ${options.clientId}: check the app registration.`,
-        );
+        throw new WorklinkError('WORKLINK_GRAPH_TOKEN_FAILED', {
+          en: `The authority ${authorityBase} returned no access token for client ${options.clientId}: check the app registration.`,
+          pl: `Serwer uwierzytelniania ${authorityBase} nie zwrócił tokenu dostępu dla klienta ${options.clientId}: sprawdź rejestrację aplikacji.`,
+        });
       }
       return accessToken;
     },

@@ -48,7 +48,10 @@ export class DevTokens implements TokenVerifier {
     try {
       const { payload } = await jwtVerify(token, this.secret, { issuer, audience, algorithms: ['HS256'] });
       if (typeof payload.sub !== 'string' || payload.sub === '') {
-        throw new WorklinkError('WORKLINK_AUTH_INVALID', 'The dev token has no subject: request a new one.');
+        throw new WorklinkError('WORKLINK_AUTH_INVALID', {
+          en: 'The dev token has no subject: request a new one.',
+          pl: 'Token deweloperski nie ma podmiotu (sub): poproś o nowy.',
+        });
       }
       return { email: payload.sub.toLowerCase() };
     } catch (error) {
@@ -56,13 +59,18 @@ export class DevTokens implements TokenVerifier {
         throw error;
       }
       if (error instanceof joseErrors.JWTExpired) {
-        throw new WorklinkError('WORKLINK_AUTH_INVALID', 'The dev token has expired: request a new one.', {
-          cause: error,
-        });
+        throw new WorklinkError(
+          'WORKLINK_AUTH_INVALID',
+          { en: 'The dev token has expired: request a new one.', pl: 'Token deweloperski wygasł: poproś o nowy.' },
+          { cause: error },
+        );
       }
       throw new WorklinkError(
         'WORKLINK_AUTH_INVALID',
-        'The dev token is invalid: request a new one with POST /api/v1/dev/tokens.',
+        {
+          en: 'The dev token is invalid: request a new one with POST /api/v1/dev/tokens.',
+          pl: 'Token deweloperski jest nieprawidłowy: poproś o nowy przez POST /api/v1/dev/tokens.',
+        },
         { cause: error },
       );
     }

@@ -56,45 +56,53 @@ export class EntraTokens implements TokenVerifier {
     }
 
     if (payload.tid !== this.options.tenantId) {
-      throw new WorklinkError(
-        'WORKLINK_AUTH_INVALID',
-        `The access token is for tenant "${String(payload.tid)}", not this server's tenant: sign in with an account of the configured tenant.`,
-      );
+      throw new WorklinkError('WORKLINK_AUTH_INVALID', {
+        en: `The access token is for tenant "${String(payload.tid)}", not this server's tenant: sign in with an account of the configured tenant.`,
+        pl: `Token dostępu jest dla dzierżawy "${String(payload.tid)}", a nie dla dzierżawy tego serwera: zaloguj się kontem ze skonfigurowanej dzierżawy.`,
+      });
     }
     const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
     if (!scopes.includes(requiredScope)) {
-      throw new WorklinkError(
-        'WORKLINK_AUTH_INVALID',
-        `The access token lacks the "${requiredScope}" scope: request it for the Worklink API and consent to it.`,
-      );
+      throw new WorklinkError('WORKLINK_AUTH_INVALID', {
+        en: `The access token lacks the "${requiredScope}" scope: request it for the Worklink API and consent to it.`,
+        pl: `Token dostępu nie ma zakresu "${requiredScope}": poproś o ten zakres dla API Worklink i wyraź na niego zgodę.`,
+      });
     }
     const email = identityOf(payload);
     if (email === undefined) {
-      throw new WorklinkError(
-        'WORKLINK_AUTH_INVALID',
-        'The access token has no preferred_username, upn or email claim, so no agent can be matched.',
-      );
+      throw new WorklinkError('WORKLINK_AUTH_INVALID', {
+        en: 'The access token has no preferred_username, upn or email claim, so no agent can be matched.',
+        pl: 'Token dostępu nie ma oświadczenia preferred_username, upn ani email, więc nie można dopasować agenta.',
+      });
     }
     return { email };
   }
 
   private translate(error: unknown): WorklinkError {
     if (error instanceof joseErrors.JWTExpired) {
-      return new WorklinkError('WORKLINK_AUTH_INVALID', 'The access token has expired: acquire a new one.', {
-        cause: error,
-      });
+      return new WorklinkError(
+        'WORKLINK_AUTH_INVALID',
+        { en: 'The access token has expired: acquire a new one.', pl: 'Token dostępu wygasł: uzyskaj nowy.' },
+        { cause: error },
+      );
     }
     if (error instanceof joseErrors.JWTClaimValidationFailed) {
       return new WorklinkError(
         'WORKLINK_AUTH_INVALID',
-        `The access token's "${error.claim}" claim is not accepted (${error.reason}): request a token for this API and tenant.`,
+        {
+          en: `The access token's "${error.claim}" claim is not accepted (${error.reason}): request a token for this API and tenant.`,
+          pl: `Oświadczenie "${error.claim}" tokenu dostępu nie zostało przyjęte (${error.reason}): poproś o token dla tego API i tej dzierżawy.`,
+        },
         { cause: error },
       );
     }
     if (error instanceof joseErrors.JWKSNoMatchingKey) {
       return new WorklinkError(
         'WORKLINK_AUTH_INVALID',
-        "The access token's signing key is not in the tenant's key set: acquire a new token.",
+        {
+          en: "The access token's signing key is not in the tenant's key set: acquire a new token.",
+          pl: 'Klucza, którym podpisano token dostępu, nie ma w zestawie kluczy dzierżawy: uzyskaj nowy token.',
+        },
         { cause: error },
       );
     }
@@ -105,16 +113,20 @@ export class EntraTokens implements TokenVerifier {
     ) {
       return new WorklinkError(
         'WORKLINK_AUTH_KEYS_UNAVAILABLE',
-        'The signing keys of the tenant could not be fetched: check WORKLINK_ENTRA_JWKS_URL and the network, then retry.',
+        {
+          en: 'The signing keys of the tenant could not be fetched: check WORKLINK_ENTRA_JWKS_URL and the network, then retry.',
+          pl: 'Nie udało się pobrać kluczy podpisywania dzierżawy: sprawdź WORKLINK_ENTRA_JWKS_URL i połączenie sieciowe, a potem spróbuj ponownie.',
+        },
         { cause: error },
       );
     }
     return new WorklinkError(
       'WORKLINK_AUTH_INVALID',
-      'The access token is malformed or its signature is invalid: acquire a new one.',
       {
-        cause: error,
+        en: 'The access token is malformed or its signature is invalid: acquire a new one.',
+        pl: 'Token dostępu jest źle zbudowany albo ma nieprawidłowy podpis: uzyskaj nowy.',
       },
+      { cause: error },
     );
   }
 }

@@ -40,10 +40,10 @@ function createVerifier(config: Config): { verifier: TokenVerifier; devTokens: D
     return { verifier: devTokens, devTokens };
   }
   if (config.entraTenantId === undefined || config.entraAudience === undefined || config.entraJwksUrl === undefined) {
-    throw new WorklinkError(
-      'WORKLINK_CONFIG_INVALID',
-      'WORKLINK_AUTH=entra needs WORKLINK_ENTRA_TENANT_ID and WORKLINK_ENTRA_CLIENT_ID.',
-    );
+    throw new WorklinkError('WORKLINK_CONFIG_INVALID', {
+      en: 'WORKLINK_AUTH=entra needs WORKLINK_ENTRA_TENANT_ID and WORKLINK_ENTRA_CLIENT_ID.',
+      pl: 'WORKLINK_AUTH=entra wymaga zmiennych WORKLINK_ENTRA_TENANT_ID i WORKLINK_ENTRA_CLIENT_ID.',
+    });
   }
   const verifier = new EntraTokens({
     tenantId: config.entraTenantId,
@@ -57,10 +57,10 @@ function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   const match = header === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
   if (match === null || match[1] === undefined) {
-    throw new WorklinkError(
-      'WORKLINK_AUTH_MISSING',
-      'The request has no access token: send the header "Authorization: Bearer <token>".',
-    );
+    throw new WorklinkError('WORKLINK_AUTH_MISSING', {
+      en: 'The request has no access token: send the header "Authorization: Bearer <token>".',
+      pl: 'Żądanie nie ma tokenu dostępu: wyślij nagłówek "Authorization: Bearer <token>".',
+    });
   }
   return match[1];
 }
@@ -92,10 +92,10 @@ export const authPlugin = fp(
           throw agentRemovedError(identity.email, removedAt);
         }
         request.log.info({ user: maskAddress(identity.email) }, 'token of an unregistered user');
-        throw new WorklinkError(
-          'WORKLINK_AGENT_NOT_REGISTERED',
-          `${identity.email} is not a Worklink agent: ask an admin to add the agent with POST /api/v1/admin/agents.`,
-        );
+        throw new WorklinkError('WORKLINK_AGENT_NOT_REGISTERED', {
+          en: `${identity.email} is not a Worklink agent: ask an admin to add the agent with POST /api/v1/admin/agents.`,
+          pl: `${identity.email} nie jest agentem Worklink: poproś administratora o dodanie agenta przez POST /api/v1/admin/agents.`,
+        });
       }
       request.agent = agent;
       await limitPerAgent.call(app, request, reply);
@@ -103,7 +103,10 @@ export const authPlugin = fp(
 
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
       if (!request.agent?.isAdmin) {
-        throw new WorklinkError('WORKLINK_ADMIN_REQUIRED', 'This endpoint is for admins only: sign in as an admin.');
+        throw new WorklinkError('WORKLINK_ADMIN_REQUIRED', {
+          en: 'This endpoint is for admins only: sign in as an admin.',
+          pl: 'Ten punkt końcowy jest dostępny tylko dla administratorów: zaloguj się jako administrator.',
+        });
       }
     });
   },

@@ -27,10 +27,10 @@ async function assertWithoutSeparator(db: Executor, fields: ReadonlyArray<readon
   const { separator } = (await getSettings(db)).plusAddressing;
   for (const [field, value] of fields) {
     if (value.slice(0, value.lastIndexOf('@')).includes(separator)) {
-      throw new WorklinkError(
-        'WORKLINK_INVALID_ADDRESS',
-        `${field} "${value}" contains the plus-addressing separator "${separator}": connect the address without a tag.`,
-      );
+      throw new WorklinkError('WORKLINK_INVALID_ADDRESS', {
+        en: `${field} "${value}" contains the plus-addressing separator "${separator}": connect the address without a tag.`,
+        pl: `Adres w polu ${field} ("${value}") zawiera separator adresowania z plusem "${separator}": połącz adres bez tagu.`,
+      });
     }
   }
 }

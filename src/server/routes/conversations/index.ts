@@ -63,18 +63,18 @@ export const conversationRoutes: FastifyPluginAsync = async (instance) => {
       if (request.body.reference !== undefined) {
         const reference = normalizeReference(request.body.reference);
         if (reference === undefined) {
-          throw new WorklinkError(
-            'WORKLINK_INVALID_REFERENCE',
-            `"${request.body.reference}" is not a work item reference: use the form 101203-T, 10040-C or 10040-C-A1.`,
-          );
+          throw new WorklinkError('WORKLINK_INVALID_REFERENCE', {
+            en: `"${request.body.reference}" is not a work item reference: use the form 101203-T, 10040-C or 10040-C-A1.`,
+            pl: `"${request.body.reference}" nie jest numerem zgłoszenia: wpisz go w postaci 101203-T, 10040-C albo 10040-C-A1.`,
+          });
         }
         const item = await findWorkItemByReference(db, reference);
         // Only the owning team may attach conversations; others learn nothing about the item.
         if (item === undefined || (await workItemView(db, request.agent, item.id)) !== 'full') {
-          throw new WorklinkError(
-            'WORKLINK_WORK_ITEM_NOT_FOUND',
-            `Work item ${reference} does not exist or does not belong to one of your teams: check the reference.`,
-          );
+          throw new WorklinkError('WORKLINK_WORK_ITEM_NOT_FOUND', {
+            en: `Work item ${reference} does not exist or does not belong to one of your teams: check the reference.`,
+            pl: `Zgłoszenie ${reference} nie istnieje albo nie należy do żadnego z Twoich zespołów: sprawdź numer.`,
+          });
         }
         targets = [item.id];
       } else if (internetMessageId !== undefined) {

@@ -22,17 +22,18 @@ export async function readFramedPage(addinDir: string, page: FramedPage, shimUrl
   try {
     html = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new WorklinkError(
-      'WORKLINK_DEV_SIMULATOR_UNAVAILABLE',
-      `The add-in page ${file} could not be read (${(error as Error).message}): run npm run build, or set WORKLINK_ADDIN_DIR to the built add-in.`,
-    );
+    const reason = (error as Error).message;
+    throw new WorklinkError('WORKLINK_DEV_SIMULATOR_UNAVAILABLE', {
+      en: `The add-in page ${file} could not be read (${reason}): run npm run build, or set WORKLINK_ADDIN_DIR to the built add-in.`,
+      pl: `Nie udało się odczytać strony dodatku ${file} (${reason}): uruchom npm run build albo ustaw w WORKLINK_ADDIN_DIR katalog zbudowanego dodatku.`,
+    });
   }
 
   if (!OFFICE_JS_PATTERN.test(html)) {
-    throw new WorklinkError(
-      'WORKLINK_DEV_SIMULATOR_UNAVAILABLE',
-      `${file} has no Office.js script tag from appsforoffice.microsoft.com, so the simulator cannot put its shim in place: rebuild the add-in with npm run build.`,
-    );
+    throw new WorklinkError('WORKLINK_DEV_SIMULATOR_UNAVAILABLE', {
+      en: `${file} has no Office.js script tag from appsforoffice.microsoft.com, so the simulator cannot put its shim in place: rebuild the add-in with npm run build.`,
+      pl: `${file} nie ma znacznika script, który wczytuje Office.js z appsforoffice.microsoft.com, więc symulator nie może go zastąpić swoim zamiennikiem: zbuduj dodatek ponownie przez npm run build.`,
+    });
   }
   const withShim = html.replace(OFFICE_JS_PATTERN, `<script src="${shimUrl}"></script>`);
   return withShim.replace(/<head(\s[^>]*)?>/i, (head) => `${head}\n    <base href="/" />`);

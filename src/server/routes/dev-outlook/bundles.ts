@@ -35,10 +35,11 @@ export function createBundleCache(): (name: SimulatorBundle) => Promise<string> 
     try {
       ({ build } = await import('esbuild'));
     } catch (error) {
-      throw new WorklinkError(
-        'WORKLINK_DEV_SIMULATOR_UNAVAILABLE',
-        `esbuild could not be loaded (${(error as Error).message}): install the dev dependencies with npm install.`,
-      );
+      const reason = (error as Error).message;
+      throw new WorklinkError('WORKLINK_DEV_SIMULATOR_UNAVAILABLE', {
+        en: `esbuild could not be loaded (${reason}): install the dev dependencies with npm install.`,
+        pl: `Nie udało się wczytać esbuild (${reason}): zainstaluj zależności deweloperskie przez npm install.`,
+      });
     }
     const entry = path.join(sourceDir, entries[name]);
     try {
@@ -54,10 +55,11 @@ export function createBundleCache(): (name: SimulatorBundle) => Promise<string> 
       });
       return result.outputFiles[0]?.text ?? '';
     } catch (error) {
-      throw new WorklinkError(
-        'WORKLINK_DEV_SIMULATOR_UNAVAILABLE',
-        `Bundling ${entry} failed: ${(error as Error).message}. Fix the simulator sources under src/dev.`,
-      );
+      const reason = (error as Error).message;
+      throw new WorklinkError('WORKLINK_DEV_SIMULATOR_UNAVAILABLE', {
+        en: `Bundling ${entry} failed: ${reason}. Fix the simulator sources under src/dev.`,
+        pl: `Nie udało się zbudować pakietu z ${entry}: ${reason}. Popraw źródła symulatora w src/dev.`,
+      });
     }
   }
 

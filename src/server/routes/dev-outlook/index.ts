@@ -74,10 +74,10 @@ export const devOutlookRoutes: FastifyPluginAsync = async (instance) => {
       const html = await readFramedPage(app.config.addinDir, file as FramedPage, shimUrl);
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
     }
-    throw new WorklinkError(
-      'WORKLINK_ROUTE_NOT_FOUND',
-      `The simulator has no file "${file}": open /dev/outlook to start it.`,
-    );
+    throw new WorklinkError('WORKLINK_ROUTE_NOT_FOUND', {
+      en: `The simulator has no file "${file}": open /dev/outlook to start it.`,
+      pl: `Symulator nie ma pliku "${file}": otwórz /dev/outlook, aby uruchomić symulator.`,
+    });
   });
 
   app.get('/api/setup', { schema: hide }, async () => {
@@ -104,10 +104,10 @@ export const devOutlookRoutes: FastifyPluginAsync = async (instance) => {
     const { envelope } = request.body;
     // Exchange lets a mailbox user send as themselves only; the simulator keeps that rule.
     if (envelope.from.toLowerCase() !== request.agent.email.toLowerCase()) {
-      throw new WorklinkError(
-        'WORKLINK_DEV_RELAY_SENDER_MISMATCH',
-        `The envelope sender "${envelope.from}" is not the signed-in agent ${request.agent.email}: send as the agent you signed in as.`,
-      );
+      throw new WorklinkError('WORKLINK_DEV_RELAY_SENDER_MISMATCH', {
+        en: `The envelope sender "${envelope.from}" is not the signed-in agent ${request.agent.email}: send as the agent you signed in as.`,
+        pl: `Nadawca koperty "${envelope.from}" nie jest zalogowanym agentem ${request.agent.email}: wyślij wiadomość jako zalogowany agent.`,
+      });
     }
     const result = await relayToListener(app.config, request.body);
     request.log.info(

@@ -25,20 +25,21 @@ export interface RelayResult {
  */
 export async function relayToListener(config: Readonly<Config>, request: RelayRequest): Promise<RelayResult> {
   if (config.smtpPort === 0) {
-    throw new WorklinkError(
-      'WORKLINK_DEV_RELAY_FAILED',
-      'The SMTP listener is off (WORKLINK_SMTP_PORT=0), so the simulator cannot deliver the message: set WORKLINK_SMTP_PORT to a free port.',
-    );
+    throw new WorklinkError('WORKLINK_DEV_RELAY_FAILED', {
+      en: 'The SMTP listener is off (WORKLINK_SMTP_PORT=0), so the simulator cannot deliver the message: set WORKLINK_SMTP_PORT to a free port.',
+      pl: 'Nasłuch SMTP jest wyłączony (WORKLINK_SMTP_PORT=0), więc symulator nie może dostarczyć wiadomości: ustaw w WORKLINK_SMTP_PORT wolny port.',
+    });
   }
 
   let createTransport: typeof CreateTransport;
   try {
     createTransport = (await import('nodemailer')).createTransport;
   } catch (error) {
-    throw new WorklinkError(
-      'WORKLINK_DEV_RELAY_FAILED',
-      `nodemailer could not be loaded (${(error as Error).message}): install the dev dependencies with npm install.`,
-    );
+    const reason = (error as Error).message;
+    throw new WorklinkError('WORKLINK_DEV_RELAY_FAILED', {
+      en: `nodemailer could not be loaded (${reason}): install the dev dependencies with npm install.`,
+      pl: `Nie udało się wczytać nodemailer (${reason}): zainstaluj zależności deweloperskie przez npm install.`,
+    });
   }
 
   // Dev authentication only starts on loopback, so the listener shares the HTTP host.
@@ -67,9 +68,13 @@ export async function relayToListener(config: Readonly<Config>, request: RelayRe
     if (envelopeError.code === 'EENVELOPE' && Array.isArray(envelopeError.rejected)) {
       return { accepted: [], rejected: envelopeError.rejected.map(String), response: 'no connected recipient' };
     }
+    const reason = (error as Error).message;
     throw new WorklinkError(
       'WORKLINK_DEV_RELAY_FAILED',
-      `Relaying to the SMTP listener at ${host}:${config.smtpPort} failed: ${(error as Error).message}. Check the recipients and the server log.`,
+      {
+        en: `Relaying to the SMTP listener at ${host}:${config.smtpPort} failed: ${reason}. Check the recipients and the server log.`,
+        pl: `Nie udało się przekazać wiadomości do nasłuchu SMTP pod adresem ${host}:${config.smtpPort}: ${reason}. Sprawdź adresatów i dziennik serwera.`,
+      },
       { cause: error },
     );
   } finally {

@@ -27,10 +27,11 @@ export async function readSampleRequest(now: Date = new Date()): Promise<string>
   try {
     raw = await fs.readFile(samplePath, 'utf8');
   } catch (error) {
-    throw new WorklinkError(
-      'WORKLINK_DEV_SIMULATOR_UNAVAILABLE',
-      `The sample message ${samplePath} could not be read (${(error as Error).message}): run the simulator from a full checkout.`,
-    );
+    const reason = (error as Error).message;
+    throw new WorklinkError('WORKLINK_DEV_SIMULATOR_UNAVAILABLE', {
+      en: `The sample message ${samplePath} could not be read (${reason}): run the simulator from a full checkout.`,
+      pl: `Nie udało się odczytać przykładowej wiadomości ${samplePath} (${reason}): uruchom symulator z pełnej kopii repozytorium.`,
+    });
   }
   const messageId = `<sample.${randomUUID()}@mail.fabrikam.example>`;
   const date = now.toUTCString().replace('GMT', '+0000');

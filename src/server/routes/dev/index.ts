@@ -42,10 +42,10 @@ export const devRoutes: FastifyPluginAsync = async (instance) => {
         if (removedAt !== undefined) {
           throw agentRemovedError(email, removedAt);
         }
-        throw new WorklinkError(
-          'WORKLINK_DEV_TOKEN_REJECTED',
-          `"${request.body.email}" is neither an agent nor in WORKLINK_ADMIN_EMAILS: add the agent first, or use an admin address.`,
-        );
+        throw new WorklinkError('WORKLINK_DEV_TOKEN_REJECTED', {
+          en: `"${request.body.email}" is neither an agent nor in WORKLINK_ADMIN_EMAILS: add the agent first, or use an admin address.`,
+          pl: `"${request.body.email}" nie jest agentem ani adresem z WORKLINK_ADMIN_EMAILS: najpierw dodaj agenta albo użyj adresu administratora.`,
+        });
       }
       request.log.info({ user: maskAddress(email) }, 'dev token issued');
       return { accessToken: await devTokens.issue(email) };

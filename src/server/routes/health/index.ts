@@ -36,7 +36,10 @@ export const healthRoutes: FastifyPluginAsync = async (app) => {
         request.log.error({ err: error }, 'health check: database query failed');
         throw new WorklinkError(
           'WORKLINK_UNAVAILABLE',
-          'The database query failed: check that the database named by WORKLINK_DATABASE_URL is running.',
+          {
+            en: 'The database query failed: check that the database named by WORKLINK_DATABASE_URL is running.',
+            pl: 'Zapytanie do bazy danych nie powiodło się: sprawdź, czy działa baza danych wskazana w WORKLINK_DATABASE_URL.',
+          },
           { cause: error },
         );
       }

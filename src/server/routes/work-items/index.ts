@@ -64,18 +64,18 @@ async function findVisibleWorkItem(
 ): Promise<{ item: WorkItemRecord; view: WorkItemView }> {
   const reference = normalizeReference(rawReference);
   if (reference === undefined) {
-    throw new WorklinkError(
-      'WORKLINK_INVALID_REFERENCE',
-      `"${rawReference}" is not a work item reference: use the form 101203-T, 10040-C or 10040-C-A1.`,
-    );
+    throw new WorklinkError('WORKLINK_INVALID_REFERENCE', {
+      en: `"${rawReference}" is not a work item reference: use the form 101203-T, 10040-C or 10040-C-A1.`,
+      pl: `"${rawReference}" nie jest numerem zgłoszenia: wpisz go w postaci 101203-T, 10040-C albo 10040-C-A1.`,
+    });
   }
   const item = await findWorkItemByReference(db, reference);
   const view = item === undefined ? null : await workItemView(db, agent, item.id);
   if (item === undefined || view === null) {
-    throw new WorklinkError(
-      'WORKLINK_WORK_ITEM_NOT_FOUND',
-      `Work item ${reference} does not exist or is not visible to you: check the reference.`,
-    );
+    throw new WorklinkError('WORKLINK_WORK_ITEM_NOT_FOUND', {
+      en: `Work item ${reference} does not exist or is not visible to you: check the reference.`,
+      pl: `Zgłoszenie ${reference} nie istnieje albo nie możesz go zobaczyć: sprawdź numer.`,
+    });
   }
   return { item, view };
 }
@@ -104,10 +104,11 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
       const db = app.database.db;
       await requireTeam(db, teamId);
       if (!request.agent.teamIds.includes(teamId)) {
-        throw new WorklinkError(
-          'WORKLINK_NOT_TEAM_MEMBER',
-          `You are not a member of team ${teamId}: open the work item in one of your teams (${request.agent.teamIds.join(', ') || 'none'}).`,
-        );
+        const teams = request.agent.teamIds.join(', ');
+        throw new WorklinkError('WORKLINK_NOT_TEAM_MEMBER', {
+          en: `You are not a member of team ${teamId}: open the work item in one of your teams (${teams || 'none'}).`,
+          pl: `Nie należysz do zespołu ${teamId}: otwórz zgłoszenie w jednym ze swoich zespołów (${teams || 'brak'}).`,
+        });
       }
 
       let requester: string | null = null;
@@ -119,10 +120,10 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
         requester = normalizeAddress(request.body.requester, 'requester');
         const { separator } = (await getSettings(db)).plusAddressing;
         if (findMailboxByAddress(await loadMailboxes(db), requester, separator) !== undefined) {
-          throw new WorklinkError(
-            'WORKLINK_INVALID_ADDRESS',
-            `requester "${requester}" is a connected mailbox, which cannot be a requester: give the external sender's address.`,
-          );
+          throw new WorklinkError('WORKLINK_INVALID_ADDRESS', {
+            en: `requester "${requester}" is a connected mailbox, which cannot be a requester: give the external sender's address.`,
+            pl: `Pole requester ("${requester}") wskazuje połączoną skrzynkę, a ta nie może być zgłaszającym: podaj adres zewnętrznego nadawcy.`,
+          });
         }
       }
       const fields =
@@ -284,19 +285,19 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
       const db = app.database.db;
       const { item, view } = await findVisibleWorkItem(db, request.agent, request.params.reference);
       if (view !== 'full') {
-        throw new WorklinkError(
-          'WORKLINK_NOT_TEAM_MEMBER',
-          `Work item ${item.reference} belongs to another team, so only its agents can change its status.`,
-        );
+        throw new WorklinkError('WORKLINK_NOT_TEAM_MEMBER', {
+          en: `Work item ${item.reference} belongs to another team, so only its agents can change its status.`,
+          pl: `Zgłoszenie ${item.reference} należy do innego zespołu, więc tylko agenci tego zespołu mogą zmienić jego stan.`,
+        });
       }
       const { status } = request.body;
       const change = await db.transaction().execute(async (trx) => {
         const changed = await setWorkItemStatus(trx, item.id, status);
         if (changed === undefined) {
-          throw new WorklinkError(
-            'WORKLINK_WORK_ITEM_NOT_FOUND',
-            `Work item ${item.reference} no longer exists: reload the list of work items.`,
-          );
+          throw new WorklinkError('WORKLINK_WORK_ITEM_NOT_FOUND', {
+            en: `Work item ${item.reference} no longer exists: reload the list of work items.`,
+            pl: `Zgłoszenie ${item.reference} już nie istnieje: wczytaj ponownie listę zgłoszeń.`,
+          });
         }
         if (changed.previousStatus === status) {
           return { ...changed, linkedTeamIds: [] };

@@ -1,16 +1,17 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { patternDescriptions } from '../../pattern-descriptions.js';
 
 const strict = { additionalProperties: false } as const;
 
 // The same four characters that core's plus-address module accepts as a subaddress separator.
 const Separator = Type.Union([Type.Literal('+'), Type.Literal('-'), Type.Literal('_'), Type.Literal('=')]);
-// A pattern's `description` is the wording of its validation error ("must be <description>").
+// A pattern's `description` is the wording of its validation error ("must be <description>"), and
+// `patternDescriptions` contains its Polish text.
 const Domain = Type.String({
   minLength: 1,
   maxLength: 253,
   pattern: '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$',
-  description:
-    'a domain name such as contoso.example: two or more labels of letters, digits and inner hyphens, separated by dots',
+  description: patternDescriptions.domain.en,
 });
 const Email = Type.String({ minLength: 3, maxLength: 320 });
 
@@ -22,7 +23,7 @@ function NonBlank(maxLength: number) {
   return Type.String({
     maxLength,
     pattern: '\\S',
-    description: 'text with at least one character other than a space',
+    description: patternDescriptions.nonBlank.en,
   });
 }
 
@@ -61,7 +62,7 @@ export const FormFieldSchema = Type.Object(
       minLength: 1,
       maxLength: 64,
       pattern: '^[A-Za-z][A-Za-z0-9_]*$',
-      description: 'a name that starts with a letter and has only letters, digits and underscores',
+      description: patternDescriptions.formFieldName.en,
     }),
     label: Type.Object({ en: NonBlank(100), pl: NonBlank(100) }, strict),
     type: Type.Union([Type.Literal('text'), Type.Literal('date'), Type.Literal('choice')]),

@@ -1,4 +1,5 @@
 import { Type } from '@fastify/type-provider-typebox';
+import { patternDescriptions } from '../../pattern-descriptions.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -19,7 +20,7 @@ export const CreateWorkItemRequest = Type.Object(
     title: Type.String({
       maxLength: 300,
       pattern: '\\S',
-      description: 'text with at least one character other than a space',
+      description: patternDescriptions.nonBlank.en,
     }),
     requester: Type.Optional(Type.Union([Type.String({ maxLength: 320 }), Type.Null()])),
     fields: Type.Optional(Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 1000 }))),
