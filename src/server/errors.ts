@@ -220,8 +220,8 @@ export const errorCatalog = {
   WORKLINK_INVALID_ADDRESS: {
     status: 400,
     description: {
-      en: 'An email address is not of the form `local@domain`.',
-      pl: 'Adres e-mail nie ma postaci `local@domain`.',
+      en: 'An email address is not of the form `local@domain`, contains the plus-addressing separator where a plain address is needed, or names a connected mailbox as a requester.',
+      pl: 'Adres e-mail nie ma postaci `local@domain`, zawiera separator adresowania z plusem tam, gdzie potrzebny jest zwykły adres, albo wskazuje podłączoną skrzynkę jako zgłaszającego.',
     },
   },
   WORKLINK_INVALID_REFERENCE: {
@@ -248,8 +248,8 @@ export const errorCatalog = {
   WORKLINK_PARENT_NOT_CASE: {
     status: 400,
     description: {
-      en: 'An action was requested under a work item that is not a case.',
-      pl: 'Zażądano działania w zgłoszeniu, które nie jest sprawą.',
+      en: 'A work item of type `action` was requested under a parent that is not a `case`.',
+      pl: 'Zgłoszenie typu `action` (działanie) ma zostać utworzone pod zgłoszeniem nadrzędnym, które nie jest typu `case` (sprawa).',
     },
   },
   WORKLINK_TOO_MANY_RECIPIENTS: {

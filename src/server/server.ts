@@ -100,6 +100,17 @@ function isOpenFailure(code: string): boolean {
   );
 }
 
+/** Says what to do when SQLite could not open its file, from the error code. */
+function sqliteOpenFix(code: string): string {
+  if (code === 'SQLITE_NOTADB') {
+    return 'point it at a Worklink SQLite file, or at a path where no file exists yet';
+  }
+  if (code === 'EEXIST' || code === 'ENOTDIR') {
+    return 'remove or rename the file that is in the way of a folder in that path';
+  }
+  return 'check that this user may create and write the file and its folder';
+}
+
 /**
  * Returns a `StartupError` that names the database and the fix when the database cannot be reached or
  * opened. Any other error is returned unchanged, so that a failing migration keeps its stack trace.
@@ -110,7 +121,7 @@ function describeDatabaseError(error: unknown, databaseUrl: string): unknown {
     return error;
   }
   const fix = databaseUrl.startsWith('sqlite:')
-    ? 'check that this user may create and write the file and its folder'
+    ? sqliteOpenFix(code)
     : 'check that PostgreSQL runs at that address and that the role and the database exist (docs/admin-guide.md, section 7)';
   return new StartupError(
     `Worklink could not open its database ${withoutPassword(databaseUrl)}: ${(error as Error).message} (${code}). ` +
@@ -179,7 +190,7 @@ async function start(
   );
   running.app = app;
   app.log.info(
-    { dialect: database.dialect, applied: migrations },
+    { database: withoutPassword(config.databaseUrl), applied: migrations },
     migrations.length === 0 ? 'database schema up to date' : 'database migrations applied',
   );
   // Instances on one PostgreSQL database share their events; SQLite serves a single instance.

@@ -111,7 +111,18 @@ describe('server process', { timeout: 120_000 }, () => {
         fs.writeFileSync(path.join(dataDir, 'not-a-folder'), '');
         return `sqlite:${path.join(dataDir, 'not-a-folder', 'worklink.sqlite')}`;
       },
-      expected: 'may create and write the file and its folder',
+      expected: 'remove or rename the file that is in the way of a folder in that path',
+    },
+    {
+      name: 'a file that is not a SQLite database',
+      url: (dataDir: string) => {
+        fs.writeFileSync(
+          path.join(dataDir, 'notes.txt'),
+          'Not a database, but a note that is long enough. '.repeat(40),
+        );
+        return `sqlite:${path.join(dataDir, 'notes.txt')}`;
+      },
+      expected: 'point it at a Worklink SQLite file, or at a path where no file exists yet',
     },
     ...(dialects.includes('postgres')
       ? [

@@ -106,8 +106,8 @@ export const workItemRoutes: FastifyPluginAsync = async (instance) => {
       if (!request.agent.teamIds.includes(teamId)) {
         const teams = request.agent.teamIds.join(', ');
         throw new WorklinkError('WORKLINK_NOT_TEAM_MEMBER', {
-          en: `You are not a member of team ${teamId}: open the work item in one of your teams (${teams || 'none'}).`,
-          pl: `Nie należysz do zespołu ${teamId}: otwórz zgłoszenie w jednym ze swoich zespołów (${teams || 'brak'}).`,
+          en: `You are not a member of team ${teamId}: create the work item in one of your teams (${teams || 'none'}).`,
+          pl: `Nie należysz do zespołu ${teamId}: utwórz zgłoszenie w jednym ze swoich zespołów (${teams || 'brak'}).`,
         });
       }
 
