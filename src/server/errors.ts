@@ -221,7 +221,7 @@ export const errorCatalog = {
     status: 400,
     description: {
       en: 'An email address is not of the form `local@domain`, contains the plus-addressing separator where a plain address is needed, or names a connected mailbox as a requester.',
-      pl: 'Adres e-mail nie ma postaci `local@domain`, zawiera separator adresowania z plusem tam, gdzie potrzebny jest zwykły adres, albo wskazuje podłączoną skrzynkę jako zgłaszającego.',
+      pl: 'Adres e-mail nie ma postaci `local@domain`, zawiera separator adresowania z plusem tam, gdzie potrzebny jest zwykły adres, albo wskazuje połączoną skrzynkę jako zgłaszającego.',
     },
   },
   WORKLINK_INVALID_REFERENCE: {

@@ -42,19 +42,19 @@ function octets(count: number): string {
 const polishCoreErrors: Record<CoreErrorCode, (value: string) => string> = {
   WORKLINK_ADDRESS_EMPTY: () => 'Adres jest pusty albo nie jest tekstem: wpisz go w postaci nazwa@domena.',
   WORKLINK_ADDRESS_SYNTAX: (value) =>
-    `Lista adresów ${quote(value)} ma nieprawidłową składnię: niezamknięty cudzysłów, komentarz, nawias ostry albo grupę. Popraw ją.`,
+    `Lista adresów ${quote(value)} ma nieprawidłową składnię (niezamknięty cudzysłów, komentarz, nawias lub grupa): popraw ją.`,
   WORKLINK_ADDRESS_CONTROL_CHARACTER: (value) =>
     `Adres ${quote(value)} zawiera znak końca wiersza albo inny znak sterujący: usuń go.`,
   WORKLINK_ADDRESS_MISSING_AT: (value) =>
     `Adres ${quote(value)} nie zawiera znaku "@": wpisz go w postaci nazwa@domena.`,
   WORKLINK_ADDRESS_NOT_SINGLE: (value) =>
-    `${quote(value)} nie jest pojedynczym adresem: wpisz tylko nazwa@domena, bez nazwy wyświetlanej, nawiasów i przecinków.`,
+    `${quote(value)} nie jest pojedynczym adresem: podaj tylko adres w postaci nazwa@domena, bez nazwy wyświetlanej, nawiasów i przecinków.`,
   WORKLINK_ADDRESS_TOO_LONG: (value) =>
-    `Adres ${quote(value)} ma lub miałby po dodaniu tagu więcej niż ${octets(maxAddressOctets)}: użyj krótszego adresu albo wyślij go bez tagu.`,
+    `Adres ${quote(value)} ma więcej niż ${octets(maxAddressOctets)} albo miałby ich więcej po dodaniu tagu: użyj krótszego adresu albo wyślij go bez tagu.`,
   WORKLINK_LOCAL_PART_INVALID: (value) =>
     `Adres ${quote(value)} ma nieprawidłową część przed "@": jest ona pusta, zaczyna się lub kończy kropką, ma dwie kropki obok siebie albo zawiera spację poza cudzysłowem. Popraw tę część adresu.`,
   WORKLINK_LOCAL_PART_TOO_LONG: (value) =>
-    `Część adresu ${quote(value)} przed "@" ma lub miałaby po dodaniu tagu więcej niż ${octets(maxLocalPartOctets)}: użyj krótszej nazwy skrzynki albo wyślij adres bez tagu.`,
+    `Część adresu ${quote(value)} przed "@" ma więcej niż ${octets(maxLocalPartOctets)} albo miałaby ich więcej po dodaniu tagu: użyj krótszej nazwy skrzynki albo wyślij adres bez tagu.`,
   WORKLINK_LOCAL_PART_QUOTED: (value) =>
     `Adres ${quote(value)} ma część przed "@" w cudzysłowie, do której nie można dodać tagu: wyślij go bez zmian.`,
   WORKLINK_DOMAIN_INVALID: (value) =>
@@ -64,9 +64,9 @@ const polishCoreErrors: Record<CoreErrorCode, (value: string) => string> = {
   WORKLINK_SEPARATOR_IN_LOCAL_PART: (value) =>
     `Adres ${quote(value)} zawiera separator adresowania z plusem, więc dodanego tagu nie dałoby się odczytać: wyślij go bez zmian.`,
   WORKLINK_TAG_INVALID: (value) =>
-    `Tagu ${quote(value)} nie można dodać do adresu: użyj tylko znaków dozwolonych przed "@", na przykład 10040-C.`,
+    `Tagu ${quote(value)} nie można dodać do adresu: użyj tylko znaków dozwolonych w części adresu przed "@", jak w 10040-C.`,
   WORKLINK_ALREADY_TAGGED: (value) =>
-    `Adres ${quote(value)} ma już inny tag, więc drugi nie zostaje dodany: zostaw go albo najpierw usuń jego tag.`,
+    `Adres ${quote(value)} ma już inny tag, więc drugi tag nie zostanie dodany: zostaw adres bez zmian albo najpierw usuń jego tag.`,
   WORKLINK_REFERENCE_INVALID: (value) =>
     `${quote(value)} nie jest numerem zgłoszenia: wpisz go w postaci 101203-T (zgłoszenie serwisowe), 10040-C (sprawa) albo 10040-C-A1 (działanie).`,
 };

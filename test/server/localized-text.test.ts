@@ -130,7 +130,7 @@ describe('mail errors in Polish', () => {
         'Grant the app registration the Mail.Read application permission with admin consent.',
     );
     expect(error.text.pl).toBe(
-      'Graph zwrócił HTTP 403 (ErrorAccessDenied) na żądanie strony delta. ' +
+      'Graph odpowiedział kodem HTTP 403 (ErrorAccessDenied) na żądanie strony delta. ' +
         'Nadaj rejestracji aplikacji uprawnienie aplikacji Mail.Read ze zgodą administratora.',
     );
   });

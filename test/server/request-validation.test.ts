@@ -480,7 +480,7 @@ describe.each(await availableDialects())('request validation on %s', (dialect) =
         fields: [{ ...textField, name: '1st' }],
       });
       expect(fieldName.message).toBe(
-        'Pole "fields.0.name" w treści żądania musi być nazwą, która zaczyna się literą i zawiera tylko litery, cyfry i podkreślenia; otrzymano "1st".',
+        'Pole "fields.0.name" w treści żądania musi być nazwą, która zaczyna się od litery i zawiera tylko litery, cyfry i znaki podkreślenia; otrzymano "1st".',
       );
     });
 

@@ -55,7 +55,7 @@ export async function createClientAllowList(entries: readonly string[]): Promise
           'WORKLINK_CONFIG_INVALID',
           {
             en: `WORKLINK_SMTP_ALLOWED_HOSTS entry "${entry}" could not be resolved: list its IP address instead.`,
-            pl: `Nie udało się rozwiązać nazwy z wpisu "${entry}" w WORKLINK_SMTP_ALLOWED_HOSTS: wpisz zamiast niej adres IP.`,
+            pl: `Nie udało się rozpoznać nazwy hosta z wpisu "${entry}" w WORKLINK_SMTP_ALLOWED_HOSTS: wpisz zamiast niej adres IP tego hosta.`,
           },
           { cause: error },
         );

@@ -81,7 +81,7 @@ function translateFastifyError(error: FastifyError, request: FastifyRequest): Wo
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new WorklinkError('WORKLINK_MALFORMED_JSON', {
         en: 'The request body is empty, but its Content-Type is application/json: send a JSON body, or leave out the Content-Type header.',
-        pl: 'Treść żądania jest pusta, a jej Content-Type to application/json: wyślij treść w JSON-ie albo pomiń nagłówek Content-Type.',
+        pl: 'Treść żądania jest pusta, a nagłówek Content-Type ma wartość application/json: wyślij treść w formacie JSON albo pomiń nagłówek Content-Type.',
       });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return malformedJson(error.message);

@@ -328,9 +328,13 @@ export function translateValidation(
     problem: { en: 'is invalid', pl: 'jest nieprawidłowe' },
     specific: false,
   };
+  // "Treść żądania" is feminine and "pole" neuter, so the Polish pronoun follows the subject.
   const advice = first.specific
     ? same('.')
-    : { en: ': fix it; see the schema at /docs.', pl: ': popraw je; zobacz schemat w /docs.' };
+    : {
+        en: ': fix it; see the schema at /docs.',
+        pl: `: popraw ${first.wholeBody ? 'ją' : 'je'}; zobacz schemat w /docs.`,
+      };
   // A body of the wrong type, such as a JSON string, is not a field of itself.
   const subject = first.wholeBody
     ? { en: 'The request body', pl: 'Treść żądania' }

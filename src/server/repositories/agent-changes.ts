@@ -60,7 +60,7 @@ async function assertAnotherAdminRemains(
   if (configuredAdmins.includes(agent.email)) {
     throw new WorklinkError('WORKLINK_CONFIGURED_ADMIN', {
       en: `${agent.email} is listed in WORKLINK_ADMIN_EMAILS, which makes it an admin at every start, so it cannot be ${action === 'demote' ? 'demoted' : 'removed'} here: set WORKLINK_ADMIN_EMAILS without it and restart the server first. With WORKLINK_SEED=demo an unset or empty WORKLINK_ADMIN_EMAILS means admin@contoso.example; set it to \`,\` for no configured admin.`,
-      pl: `Adres ${agent.email} jest na liście WORKLINK_ADMIN_EMAILS, więc ten agent staje się administratorem przy każdym uruchomieniu i nie można tu ${action === 'demote' ? 'odebrać mu uprawnień administratora' : 'go usunąć'}: najpierw usuń ten adres z WORKLINK_ADMIN_EMAILS i uruchom serwer ponownie. Przy WORKLINK_SEED=demo nieustawiona lub pusta zmienna WORKLINK_ADMIN_EMAILS oznacza admin@contoso.example; ustaw ją na \`,\`, aby nie skonfigurować żadnego administratora.`,
+      pl: `Adres ${agent.email} jest na liście WORKLINK_ADMIN_EMAILS, więc ten agent staje się administratorem przy każdym uruchomieniu i nie można tu ${action === 'demote' ? 'odebrać mu uprawnień administratora' : 'go usunąć'}: najpierw usuń ten adres z WORKLINK_ADMIN_EMAILS i uruchom serwer ponownie. Przy WORKLINK_SEED=demo nieustawiona lub pusta zmienna WORKLINK_ADMIN_EMAILS oznacza admin@contoso.example; ustaw ją na \`,\`, aby żaden administrator nie był skonfigurowany.`,
     });
   }
 
@@ -72,7 +72,7 @@ async function assertAnotherAdminRemains(
   if (others.length === 0) {
     throw new WorklinkError('WORKLINK_LAST_ADMIN', {
       en: `${agent.email} is the last admin, and ${action === 'demote' ? 'demoting' : 'removing'} it would leave nobody to manage Worklink: make another agent an admin first.`,
-      pl: `Agent ${agent.email} jest ostatnim administratorem, a ${action === 'demote' ? 'odebranie mu uprawnień' : 'jego usunięcie'} zostawiłoby Worklink bez nikogo, kto może nim zarządzać: najpierw nadaj uprawnienia administratora innemu agentowi.`,
+      pl: `Agent ${agent.email} jest ostatnim administratorem, a ${action === 'demote' ? 'odebranie mu uprawnień' : 'jego usunięcie'} zostawiłoby Worklink bez nikogo, kto mógłby nim zarządzać: najpierw nadaj uprawnienia administratora innemu agentowi.`,
     });
   }
 }

@@ -11,7 +11,7 @@ import type { LocalizedText } from '../../core/language.js';
 export const patternDescriptions = {
   domain: {
     en: 'a domain name such as contoso.example: two or more labels of letters, digits and inner hyphens, separated by dots',
-    pl: 'nazwą domeny, taką jak contoso.example: co najmniej dwiema etykietami z liter, cyfr i łączników (nie na początku ani na końcu etykiety), rozdzielonymi kropkami',
+    pl: 'nazwą domeny, taką jak contoso.example, złożoną z co najmniej dwóch etykiet z liter, cyfr i łączników (nie na początku ani na końcu etykiety), rozdzielonych kropkami',
   },
   nonBlank: {
     en: 'text with at least one character other than a space',
@@ -19,7 +19,7 @@ export const patternDescriptions = {
   },
   formFieldName: {
     en: 'a name that starts with a letter and has only letters, digits and underscores',
-    pl: 'nazwą, która zaczyna się literą i zawiera tylko litery, cyfry i podkreślenia',
+    pl: 'nazwą, która zaczyna się od litery i zawiera tylko litery, cyfry i znaki podkreślenia',
   },
 } as const satisfies Record<string, LocalizedText>;
 

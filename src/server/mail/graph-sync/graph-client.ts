@@ -51,7 +51,7 @@ export class GraphResponseError extends WorklinkError {
     const fix = fixFor(status);
     super('WORKLINK_GRAPH_REQUEST_FAILED', {
       en: `Graph returned HTTP ${status}${code} for the ${operation} request. ` + fix.en,
-      pl: `Graph zwrócił HTTP ${status}${code} na żądanie ${polishOperations[operation]}. ` + fix.pl,
+      pl: `Graph odpowiedział kodem HTTP ${status}${code} na żądanie ${polishOperations[operation]}. ` + fix.pl,
     });
     this.status = status;
   }

@@ -56,7 +56,7 @@ export function createMsalTokenProvider(options: MsalTokenProviderOptions): Grap
               `No Graph access token from ${authorityBase} for client ${options.clientId}: ${reason}. ` +
               'Check WORKLINK_GRAPH_TENANT_ID, WORKLINK_GRAPH_CLIENT_ID and WORKLINK_GRAPH_CLIENT_SECRET.',
             pl:
-              `Brak tokenu dostępu Graph z ${authorityBase} dla klienta ${options.clientId}: ${reason}. ` +
+              `Nie uzyskano tokenu dostępu Graph z ${authorityBase} dla klienta ${options.clientId}: ${reason}. ` +
               'Sprawdź WORKLINK_GRAPH_TENANT_ID, WORKLINK_GRAPH_CLIENT_ID i WORKLINK_GRAPH_CLIENT_SECRET.',
           },
           { cause: error },

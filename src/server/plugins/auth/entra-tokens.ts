@@ -58,7 +58,7 @@ export class EntraTokens implements TokenVerifier {
     if (payload.tid !== this.options.tenantId) {
       throw new WorklinkError('WORKLINK_AUTH_INVALID', {
         en: `The access token is for tenant "${String(payload.tid)}", not this server's tenant: sign in with an account of the configured tenant.`,
-        pl: `Token dostępu jest dla dzierżawy "${String(payload.tid)}", a nie dla dzierżawy tego serwera: zaloguj się kontem ze skonfigurowanej dzierżawy.`,
+        pl: `Token dostępu wystawiono dla dzierżawy "${String(payload.tid)}", a nie dla dzierżawy tego serwera: zaloguj się kontem ze skonfigurowanej dzierżawy.`,
       });
     }
     const scopes = typeof payload.scp === 'string' ? payload.scp.split(' ') : [];
@@ -124,7 +124,7 @@ export class EntraTokens implements TokenVerifier {
       'WORKLINK_AUTH_INVALID',
       {
         en: 'The access token is malformed or its signature is invalid: acquire a new one.',
-        pl: 'Token dostępu jest źle zbudowany albo ma nieprawidłowy podpis: uzyskaj nowy.',
+        pl: 'Token dostępu ma nieprawidłową postać albo nieprawidłowy podpis: uzyskaj nowy.',
       },
       { cause: error },
     );

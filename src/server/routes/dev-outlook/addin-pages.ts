@@ -32,7 +32,7 @@ export async function readFramedPage(addinDir: string, page: FramedPage, shimUrl
   if (!OFFICE_JS_PATTERN.test(html)) {
     throw new WorklinkError('WORKLINK_DEV_SIMULATOR_UNAVAILABLE', {
       en: `${file} has no Office.js script tag from appsforoffice.microsoft.com, so the simulator cannot put its shim in place: rebuild the add-in with npm run build.`,
-      pl: `${file} nie ma znacznika script, który wczytuje Office.js z appsforoffice.microsoft.com, więc symulator nie może go zastąpić swoim zamiennikiem: zbuduj dodatek ponownie przez npm run build.`,
+      pl: `${file} nie ma znacznika script, który wczytuje Office.js z appsforoffice.microsoft.com, więc symulator nie może podmienić go na własną wersję: zbuduj dodatek ponownie przez npm run build.`,
     });
   }
   const withShim = html.replace(OFFICE_JS_PATTERN, `<script src="${shimUrl}"></script>`);

@@ -38,7 +38,7 @@ export function createBundleCache(): (name: SimulatorBundle) => Promise<string> 
       const reason = (error as Error).message;
       throw new WorklinkError('WORKLINK_DEV_SIMULATOR_UNAVAILABLE', {
         en: `esbuild could not be loaded (${reason}): install the dev dependencies with npm install.`,
-        pl: `Nie udało się wczytać esbuild (${reason}): zainstaluj zależności deweloperskie przez npm install.`,
+        pl: `Nie udało się wczytać pakietu esbuild (${reason}): zainstaluj zależności deweloperskie przez npm install.`,
       });
     }
     const entry = path.join(sourceDir, entries[name]);

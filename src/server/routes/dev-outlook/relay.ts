@@ -38,7 +38,7 @@ export async function relayToListener(config: Readonly<Config>, request: RelayRe
     const reason = (error as Error).message;
     throw new WorklinkError('WORKLINK_DEV_RELAY_FAILED', {
       en: `nodemailer could not be loaded (${reason}): install the dev dependencies with npm install.`,
-      pl: `Nie udało się wczytać nodemailer (${reason}): zainstaluj zależności deweloperskie przez npm install.`,
+      pl: `Nie udało się wczytać pakietu nodemailer (${reason}): zainstaluj zależności deweloperskie przez npm install.`,
     });
   }
 

@@ -44,7 +44,7 @@ export const devRoutes: FastifyPluginAsync = async (instance) => {
         }
         throw new WorklinkError('WORKLINK_DEV_TOKEN_REJECTED', {
           en: `"${request.body.email}" is neither an agent nor in WORKLINK_ADMIN_EMAILS: add the agent first, or use an admin address.`,
-          pl: `"${request.body.email}" nie jest agentem ani adresem z WORKLINK_ADMIN_EMAILS: najpierw dodaj agenta albo użyj adresu administratora.`,
+          pl: `Adres "${request.body.email}" nie należy do agenta i nie ma go w WORKLINK_ADMIN_EMAILS: najpierw dodaj agenta albo użyj adresu administratora.`,
         });
       }
       request.log.info({ user: maskAddress(email) }, 'dev token issued');
