@@ -157,8 +157,8 @@ export const errorCatalog = {
   WORKLINK_TEAM_NAME_TAKEN: {
     status: 409,
     description: {
-      en: 'Another team already has this name.',
-      pl: 'Inny zespół ma już tę nazwę.',
+      en: 'Another team already has this name, in the same or another letter case.',
+      pl: 'Inny zespół ma już tę nazwę, pisaną tak samo lub inną wielkością liter.',
     },
   },
   WORKLINK_MAILBOX_ADDRESS_TAKEN: {

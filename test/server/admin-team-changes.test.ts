@@ -84,6 +84,21 @@ describe.each(await availableDialects())('admin team changes on %s', (dialect) =
     expect(await readDirectoryVersion(test.database.db)).toBe(versionBefore);
   });
 
+  it('rejects a taken name in another case', async () => {
+    const response = await call('PATCH', `/api/v1/admin/teams/${teamA}`, { name: 'TEAM B (PL)' });
+
+    expect(response.statusCode).toBe(409);
+    expect(response.json().message).toContain('"Team B (PL)"');
+  });
+
+  it('changes the case of its own name', async () => {
+    const response = await call('PATCH', `/api/v1/admin/teams/${teamA}`, { name: 'TEAM A (UK)' });
+
+    expect(response.statusCode).toBe(200);
+    expect(await teamNames()).toContain('TEAM A (UK)');
+    await call('PATCH', `/api/v1/admin/teams/${teamA}`, { name: 'Team A (UK)' });
+  });
+
   it('rejects a taken name with 409', async () => {
     const response = await call('PATCH', `/api/v1/admin/teams/${teamA}`, { name: 'Team B (PL)' });
 

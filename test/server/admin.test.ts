@@ -87,6 +87,16 @@ describe.each(await availableDialects())('admin API on %s', (dialect) => {
     expect(again.json().code).toBe('WORKLINK_TEAM_NAME_TAKEN');
   });
 
+  it('rejects a team name that differs only in case', async () => {
+    await call('POST', '/api/v1/admin/teams', { name: 'Team Ł (DE)' });
+
+    const again = await call('POST', '/api/v1/admin/teams', { name: 'team ł (de)' });
+
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('WORKLINK_TEAM_NAME_TAKEN');
+    expect(again.json().message).toBe('A team named "Team Ł (DE)" already exists: choose another name.');
+  });
+
   it('creates a mailbox with aliases, lower-cased', async () => {
     const team = (await call('POST', '/api/v1/admin/teams', { name: 'Team B (PL)' })).json();
     const response = await call('POST', '/api/v1/admin/mailboxes', {

@@ -22,9 +22,25 @@ function teamNameTaken(name: string, cause: unknown): WorklinkError {
   );
 }
 
-/** Inserts a team; throws `WORKLINK_TEAM_NAME_TAKEN` when the name exists. */
+/**
+ * Throws `WORKLINK_TEAM_NAME_TAKEN` when a team other than `exceptId` has `name` in any letter case:
+ * agents pick teams by name, and "Team C (DE)" next to "team c (de)" would look like one team.
+ * Teams are few, so the names are compared here rather than by a database collation, which
+ * folds only ASCII letters in SQLite.
+ */
+async function assertTeamNameFree(db: Executor, name: string, exceptId?: number): Promise<void> {
+  const teams = await db.selectFrom('teams').select(['id', 'name']).execute();
+  const folded = name.toLocaleLowerCase();
+  const clash = teams.find((team) => team.id !== exceptId && team.name.toLocaleLowerCase() === folded);
+  if (clash !== undefined) {
+    throw teamNameTaken(clash.name, undefined);
+  }
+}
+
+/** Inserts a team; throws `WORKLINK_TEAM_NAME_TAKEN` when the name exists in any letter case. */
 export async function createTeam(db: Executor, name: string): Promise<TeamRecord> {
   const createdAt = now();
+  await assertTeamNameFree(db, name);
   try {
     const row = await db
       .insertInto('teams')
@@ -74,6 +90,7 @@ export async function renameTeam(
   if (before.name === name) {
     return { before, after: before };
   }
+  await assertTeamNameFree(db, name, id);
   try {
     await db.updateTable('teams').set({ name }).where('id', '=', id).execute();
   } catch (error) {
