@@ -77,6 +77,13 @@ export const errorCatalog = {
       pl: 'Nie ma punktu końcowego dla tej metody i ścieżki.',
     },
   },
+  WORKLINK_METHOD_NOT_ALLOWED: {
+    status: 405,
+    description: {
+      en: 'The endpoint exists, but not for this method; the `Allow` header lists the methods it takes.',
+      pl: 'Punkt końcowy istnieje, ale nie obsługuje tej metody; nagłówek `Allow` podaje metody, które obsługuje.',
+    },
+  },
   WORKLINK_FORBIDDEN: {
     status: 403,
     description: {

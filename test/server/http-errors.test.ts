@@ -117,7 +117,41 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
     expectLanguage(response, 'en');
   });
 
+  it('returns 405 with the allowed methods for a known path', async () => {
+    const response = await test.app.inject({ method: 'PATCH', url: '/api/v1/admin/settings' });
+
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('GET, HEAD, PUT');
+    expect(response.json()).toEqual({
+      code: 'WORKLINK_METHOD_NOT_ALLOWED',
+      message: '/api/v1/admin/settings does not take PATCH: use GET, HEAD, PUT; see the API at /docs.',
+    });
+  });
+
+  it('returns 405 for a path with a parameter', async () => {
+    const response = await test.app.inject({ method: 'PUT', url: '/api/v1/admin/teams/7' });
+
+    expect(response.statusCode).toBe(405);
+    expect(response.headers.allow).toBe('DELETE, PATCH');
+  });
+
+  it('returns 404 for another method on an unknown path', async () => {
+    const response = await test.app.inject({ method: 'POST', url: '/api/v1/nothing-here' });
+
+    expect(response.statusCode).toBe(404);
+    expect(response.headers.allow).toBeUndefined();
+  });
+
   describe('in the language that Accept-Language asks for', () => {
+    it('reports a method that the path does not take in Polish', async () => {
+      const response = await test.app.inject({ method: 'PATCH', url: '/api/v1/admin/settings', headers: polish });
+
+      expect(response.json().message).toBe(
+        '/api/v1/admin/settings nie obsługuje metody PATCH: użyj GET, HEAD, PUT; opis API jest w /docs.',
+      );
+      expectLanguage(response, 'pl');
+    });
+
     it('reports malformed JSON in Polish, and in English without the header', async () => {
       const body = '{"name": "Team';
       const inPolish = await post('/api/v1/admin/teams', body, 'application/json', polish);

@@ -68,6 +68,21 @@ function routeNotFound(target: string): WorklinkError {
   });
 }
 
+/** Turns a route's path, such as `/api/v1/admin/teams/:id`, into a pattern that matches request paths. */
+function pathPattern(url: string): RegExp {
+  const segments = url
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${segments.join('/')}/?$`);
+}
+
+function methodNotAllowed(method: string, path: string, allowed: string[]): WorklinkError {
+  return new WorklinkError('WORKLINK_METHOD_NOT_ALLOWED', {
+    en: `${path} does not take ${method}: use ${allowed.join(', ')}; see the API at /docs.`,
+    pl: `${path} nie obsługuje metody ${method}: użyj ${allowed.join(', ')}; opis API jest w /docs.`,
+  });
+}
+
 function malformedJson(detail: string): WorklinkError {
   return new WorklinkError('WORKLINK_MALFORMED_JSON', {
     en: `The request body is not valid JSON (${detail}): check its quotes, commas and brackets, or build it with a JSON encoder.`,
@@ -133,9 +148,30 @@ export const errorHandlerPlugin = fp(
       return reply.status(coded.statusCode).send(body);
     });
 
+    // Routes with a fixed path, so that a known path with another method gets 405. The add-in files are served
+    // by a wildcard route for GET, which would make every unknown path look known.
+    const fixedRoutes: { methods: string[]; path: RegExp }[] = [];
+    app.addHook('onRoute', (route) => {
+      if (!route.url.includes('*')) {
+        const methods = Array.isArray(route.method) ? route.method : [route.method];
+        fixedRoutes.push({ methods, path: pathPattern(route.url) });
+      }
+    });
+
     app.setNotFoundHandler((request, reply) => {
-      const { code, statusCode, text } = routeNotFound(`${request.method} ${request.url.split('?')[0]}`);
-      reply.status(statusCode).send({ code, message: text[replyLanguage(request, reply)] });
+      const path = request.url.split('?')[0] ?? '';
+      const language = replyLanguage(request, reply);
+      const allowed = [
+        ...new Set(fixedRoutes.filter((route) => route.path.test(path)).flatMap((route) => route.methods)),
+      ].sort();
+      const error =
+        allowed.length > 0
+          ? methodNotAllowed(request.method, path, allowed)
+          : routeNotFound(`${request.method} ${path}`);
+      if (allowed.length > 0) {
+        reply.header('Allow', allowed.join(', '));
+      }
+      reply.status(error.statusCode).send({ code: error.code, message: error.text[language] });
     });
   },
   { name: 'worklink-error-handler' },
