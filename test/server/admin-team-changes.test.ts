@@ -210,6 +210,29 @@ describe.each(await availableDialects())('admin team changes on %s', (dialect) =
     expect((await call('DELETE', `/api/v1/admin/teams/${team}`)).statusCode).toBe(404);
   });
 
+  it('rejects a body on a delete', async () => {
+    const team = await createTeam('Kept by its body');
+
+    const response = await call('DELETE', `/api/v1/admin/teams/${team}`, { force: true });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      code: 'WORKLINK_UNKNOWN_FIELD',
+      message:
+        'DELETE /api/v1/admin/teams/:id takes no request body, but this one has the field "force": send the request without a body.',
+      details: [{ field: 'force' }],
+    });
+    expect(await teamNames()).toContain('Kept by its body');
+  });
+
+  it('accepts an empty object as no body', async () => {
+    const team = await createTeam('Gone with braces');
+
+    const response = await call('DELETE', `/api/v1/admin/teams/${team}`, {});
+
+    expect(response.statusCode).toBe(204);
+  });
+
   it('deletes a team with a disconnected mailbox', async () => {
     const team = await createTeam('Returns');
     const mailbox = await call('POST', '/api/v1/admin/mailboxes', {
