@@ -100,7 +100,7 @@ function isOpenFailure(code: string): boolean {
   );
 }
 
-/** Says what to do when SQLite could not open its file, from the error code. */
+/** Returns the fix for a SQLite file that could not be opened, by the error's code. */
 function sqliteOpenFix(code: string): string {
   if (code === 'SQLITE_NOTADB') {
     return 'point it at a Worklink SQLite file, or at a path where no file exists yet';

@@ -5,7 +5,7 @@ import { WorklinkError } from '../errors.js';
 /**
  * Rejects a body sent to an endpoint whose schema defines none, such as `{"force": true}` on a
  * `DELETE`: the endpoint would ignore it, while the caller would believe that it counted. An
- * empty object says nothing and passes.
+ * empty object has no field, so it passes.
  */
 const rejectBody: preValidationHookHandler = async (request) => {
   const { body } = request;

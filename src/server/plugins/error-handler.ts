@@ -5,7 +5,7 @@ import type { Language } from '../../core/language.js';
 import { WorklinkError, errorCatalog } from '../errors.js';
 import { translateValidation } from './validation-messages.js';
 
-/** Picks the language of an error body from `Accept-Language`, and says so in the reply's headers. */
+/** Picks the language of an error body from `Accept-Language`, and sets `Content-Language` and `Vary` on the reply. */
 function replyLanguage(request: FastifyRequest, reply: FastifyReply): Language {
   const language = negotiateLanguage(request.headers['accept-language']);
   // Keeps what other plugins vary on, such as @fastify/cors's Origin.
@@ -112,7 +112,7 @@ function translateFastifyError(error: FastifyError, request: FastifyRequest): Wo
 
 /**
  * Sends every error as `{ code, message, details? }`, in the language that the request's
- * `Accept-Language` asks for (English or Polish). 5xx bodies get a generic message; the log
+ * `Accept-Language` prefers (English or Polish). 5xx bodies get a generic message; the log
  * keeps the error, in English and without request bodies.
  */
 export const errorHandlerPlugin = fp(
