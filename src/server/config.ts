@@ -67,6 +67,9 @@ const nonEmpty = Type.String({ minLength: 1 });
 const guid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const oneOf = (...values: string[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
+/** What a duration variable expects. */
+const positiveMilliseconds = { en: 'a positive number of milliseconds', pl: 'dodatnią liczbę milisekund' } as const;
+
 /**
  * Each variable with its raw-string schema and the fix shown when the value fails it. The Polish
  * fix is in the accusative, as it follows "podaj".
@@ -167,7 +170,7 @@ const variables: Record<string, { schema: TSchema; expected: LocalizedText }> = 
   },
   WORKLINK_RATE_LIMIT_WINDOW_MS: {
     schema: positiveInteger,
-    expected: { en: 'a positive number of milliseconds', pl: 'dodatnią liczbę milisekund' },
+    expected: positiveMilliseconds,
   },
   WORKLINK_ADDIN_DIR: {
     schema: nonEmpty,
@@ -208,11 +211,11 @@ const variables: Record<string, { schema: TSchema; expected: LocalizedText }> = 
   },
   WORKLINK_GRAPH_POLL_INTERVAL_MS: {
     schema: positiveInteger,
-    expected: { en: 'a positive number of milliseconds', pl: 'dodatnią liczbę milisekund' },
+    expected: positiveMilliseconds,
   },
   WORKLINK_GRAPH_LEASE_MS: {
     schema: positiveInteger,
-    expected: { en: 'a positive number of milliseconds', pl: 'dodatnią liczbę milisekund' },
+    expected: positiveMilliseconds,
   },
   WORKLINK_PENDING_PLAN_RETENTION_DAYS: {
     schema: positiveInteger,
