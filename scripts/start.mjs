@@ -160,15 +160,16 @@ const port = setting('WORKLINK_PORT', '3000');
 // reads the origin from its environment, so a value from .env is passed on as well.
 const configuredOrigin = setting('WORKLINK_PUBLIC_ORIGIN', undefined);
 const portNumber = /^[0-9]{1,5}$/.test(port) ? Number(port) : Number.NaN;
-if (configuredOrigin !== undefined) {
-  env.WORKLINK_PUBLIC_ORIGIN = configuredOrigin;
-} else if (portNumber === 0) {
-  // The server would listen on a free port, but the add-in and its manifest need the port before the build.
+if (portNumber === 0) {
+  // The server would listen on a free port, but the add-in, its manifest and the banner need the port before the start.
   console.error(
-    'WORKLINK_PORT=0 lets the server pick a free port, but the add-in must name its port when it is built: ' +
-      'set WORKLINK_PORT to a port such as 3000, or set WORKLINK_PUBLIC_ORIGIN to the origin that Outlook loads.',
+    'WORKLINK_CONFIG_INVALID: WORKLINK_PORT=0 lets the server pick a free port, which npm start cannot name in the ' +
+      'add-in it builds: set WORKLINK_PORT to a fixed port such as 3000.',
   );
   process.exit(1);
+}
+if (configuredOrigin !== undefined) {
+  env.WORKLINK_PUBLIC_ORIGIN = configuredOrigin;
 } else if (portNumber <= 65535) {
   const scheme = setting('WORKLINK_TLS', 'on') === 'off' ? 'http' : 'https';
   env.WORKLINK_PUBLIC_ORIGIN = `${scheme}://localhost:${port}`;

@@ -225,6 +225,21 @@ describe.each(await availableDialects())('admin team changes on %s', (dialect) =
     expect(await teamNames()).toContain('Kept by its body');
   });
 
+  it('rejects a JSON null on a delete', async () => {
+    const team = await createTeam('Kept by its null');
+
+    const response = await test.app.inject({
+      method: 'DELETE',
+      url: `/api/v1/admin/teams/${team}`,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+      payload: 'null',
+    });
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json().code).toBe('WORKLINK_UNKNOWN_FIELD');
+    expect(await teamNames()).toContain('Kept by its null');
+  });
+
   it('accepts an empty object as no body', async () => {
     const team = await createTeam('Gone with braces');
 

@@ -87,6 +87,16 @@ describe.each(await availableDialects())('admin API on %s', (dialect) => {
     expect(again.json().code).toBe('WORKLINK_TEAM_NAME_TAKEN');
   });
 
+  it('rejects a team name in another Unicode form or spacing', async () => {
+    await call('POST', '/api/v1/admin/teams', { name: 'Zespół Łódź' });
+    const decomposed = 'Zespo\u0301ł  Łódź';
+
+    const again = await call('POST', '/api/v1/admin/teams', { name: decomposed });
+
+    expect(again.statusCode).toBe(409);
+    expect(again.json().message).toBe('A team named "Zespół Łódź" already exists: choose another name.');
+  });
+
   it('rejects a team name that differs only in case', async () => {
     await call('POST', '/api/v1/admin/teams', { name: 'Team Ł (DE)' });
 
@@ -181,13 +191,13 @@ describe.each(await availableDialects())('admin API on %s', (dialect) => {
 
     expect(english.statusCode).toBe(400);
     expect(english.json().message).toBe(
-      'address is not a valid email address. Address "not-an-address" has no "@": write it as local@domain.',
+      'Field "address" is not a valid email address. Address "not-an-address" has no "@": write it as local@domain.',
     );
     expect(polish.statusCode).toBe(400);
     expect(polish.json()).toEqual({
       code: 'WORKLINK_INVALID_ADDRESS',
       message:
-        'Pole address nie zawiera prawidłowego adresu e-mail. Adres "not-an-address" nie zawiera znaku "@": wpisz go w postaci nazwa@domena.',
+        'Pole "address" nie zawiera prawidłowego adresu e-mail. Adres "not-an-address" nie zawiera znaku "@": wpisz go w postaci nazwa@domena.',
     });
   });
 

@@ -157,11 +157,15 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
       const inPolish = await post('/api/v1/admin/teams', body, 'application/json', polish);
       expect(inPolish.statusCode).toBe(400);
       expect(inPolish.json().code).toBe('WORKLINK_MALFORMED_JSON');
-      expect(inPolish.json().message).toMatch(/^Treść żądania nie jest poprawnym JSON-em \(.+\): sprawdź cudzysłowy/);
+      expect(inPolish.json().message).toBe(
+        'Treść żądania nie jest poprawnym JSON-em: sprawdź cudzysłowy, przecinki i nawiasy albo zbuduj ją za pomocą biblioteki JSON.',
+      );
       expectLanguage(inPolish, 'pl');
 
       const inEnglish = await post('/api/v1/admin/teams', body);
-      expect(inEnglish.json().message).toMatch(/^The request body is not valid JSON \(.+\): check its quotes/);
+      expect(inEnglish.json().message).toBe(
+        'The request body is not valid JSON: check its quotes, commas and brackets, or build it with a JSON library.',
+      );
       expectLanguage(inEnglish, 'en');
     });
 
@@ -278,6 +282,13 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
 
     const other = await preflight('https://evil.example');
     expect(other.headers['access-control-allow-origin']).not.toBe('https://evil.example');
+  });
+
+  it('answers OPTIONS without preflight headers with 204', async () => {
+    const response = await test.app.inject({ method: 'OPTIONS', url: '/api/v1/admin/settings' });
+
+    expect(response.statusCode).toBe(204);
+    expect(response.body).toBe('');
   });
 
   it('lists the launch-event script in the well-known file', async () => {

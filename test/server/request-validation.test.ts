@@ -412,7 +412,7 @@ describe.each(await availableDialects())('request validation on %s', (dialect) =
     it('names a missing field', async () => {
       const { plusAddressing, failurePolicy } = settings;
       const error = await rejectedInPolish('PUT', '/api/v1/admin/settings', { plusAddressing, failurePolicy });
-      expect(error.message).toBe('Pole "internalDomains" w treści żądania nie zostało podane: dodaj je.');
+      expect(error.message).toBe('Pole "internalDomains" w treści żądania jest wymagane: dodaj je.');
     });
 
     it.each([
@@ -453,10 +453,10 @@ describe.each(await availableDialects())('request validation on %s', (dialect) =
 
     it('says where a field was sent: the query string and the URL path', async () => {
       const query = await rejectedInPolish('GET', '/api/v1/work-items?team=first', undefined, agent);
-      expect(query.message).toBe('Pole "team" w parametrach zapytania musi być liczbą całkowitą; otrzymano "first".');
+      expect(query.message).toBe('Parametr "team" w zapytaniu musi być liczbą całkowitą; otrzymano "first".');
 
       const params = await rejectedInPolish('GET', '/api/v1/admin/teams/first/form');
-      expect(params.message).toBe('Pole "id" w ścieżce URL musi być liczbą całkowitą; otrzymano "first".');
+      expect(params.message).toBe('Parametr "id" w ścieżce URL musi być liczbą całkowitą; otrzymano "first".');
     });
 
     it('states each pattern in Polish words', async () => {
@@ -525,8 +525,7 @@ describe.each(await availableDialects())('errors that plugins raise on %s', (dia
     expect(response.statusCode).toBe(403);
     expect(response.json()).toEqual({
       code: 'WORKLINK_FORBIDDEN',
-      message:
-        'The server does not serve GET /assets/ (Forbidden): request a file of the add-in or an endpoint listed at /docs.',
+      message: 'The server does not serve GET /assets/: request a file of the add-in or an endpoint listed at /docs.',
     });
   });
 
@@ -643,7 +642,7 @@ describe('Polish validation messages of schema keywords', () => {
 
   it('says that a header is missing', async () => {
     const error = await send('/header', {});
-    expect(error.message).toBe('Pole "x-worklink-test" w nagłówkach nie zostało podane: dodaj je.');
+    expect(error.message).toBe('Nagłówek "x-worklink-test" jest wymagany: dodaj go.');
   });
 
   it('names an unknown field of the body', async () => {

@@ -8,11 +8,12 @@ import { WorklinkError } from '../errors.js';
  * empty object has no field, so it passes.
  */
 const rejectBody: preValidationHookHandler = async (request) => {
+  // A JSON `null` is a body too, unlike a request without one.
   const { body } = request;
-  if (body === undefined || body === null) {
+  if (body === undefined) {
     return;
   }
-  const isObject = typeof body === 'object' && !Array.isArray(body);
+  const isObject = typeof body === 'object' && body !== null && !Array.isArray(body);
   const fields = isObject ? Object.keys(body) : [];
   if (isObject && fields.length === 0) {
     return;

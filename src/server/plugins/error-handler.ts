@@ -27,8 +27,8 @@ function translateStatus(error: FastifyError, request: FastifyRequest): Worklink
   switch (error.statusCode) {
     case 403:
       return new WorklinkError('WORKLINK_FORBIDDEN', {
-        en: `The server does not serve ${target} (${error.message}): request a file of the add-in or an endpoint listed at /docs.`,
-        pl: `Serwer nie udostępnia ${target} (${error.message}): poproś o plik dodatku albo o punkt końcowy wymieniony w /docs.`,
+        en: `The server does not serve ${target}: request a file of the add-in or an endpoint listed at /docs.`,
+        pl: `Serwer nie udostępnia ${target}: poproś o plik dodatku albo o punkt końcowy wymieniony w /docs.`,
       });
     case 404:
       return routeNotFound(target);
@@ -83,10 +83,13 @@ function methodNotAllowed(method: string, path: string, allowed: string[]): Work
   });
 }
 
-function malformedJson(detail: string): WorklinkError {
+/** Builds the error for a body that is not JSON, with the parser's English `detail` when it adds something. */
+function malformedJson(detail?: string): WorklinkError {
+  const en = detail === undefined ? '' : ` (${detail})`;
+  const pl = detail === undefined ? '' : ` (parser JSON: ${detail})`;
   return new WorklinkError('WORKLINK_MALFORMED_JSON', {
-    en: `The request body is not valid JSON (${detail}): check its quotes, commas and brackets, or build it with a JSON encoder.`,
-    pl: `Treść żądania nie jest poprawnym JSON-em (${detail}): sprawdź cudzysłowy, przecinki i nawiasy albo utwórz ją koderem JSON.`,
+    en: `The request body is not valid JSON${en}: check its quotes, commas and brackets, or build it with a JSON library.`,
+    pl: `Treść żądania nie jest poprawnym JSON-em${pl}: sprawdź cudzysłowy, przecinki i nawiasy albo zbuduj ją za pomocą biblioteki JSON.`,
   });
 }
 
@@ -99,7 +102,8 @@ function translateFastifyError(error: FastifyError, request: FastifyRequest): Wo
         pl: 'Treść żądania jest pusta, a nagłówek Content-Type ma wartość application/json: wyślij treść w formacie JSON albo pomiń nagłówek Content-Type.',
       });
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      return malformedJson(error.message);
+      // Its message only repeats that the body is not JSON.
+      return malformedJson();
     default:
       break;
   }

@@ -46,6 +46,8 @@ export const securityPlugin = fp(
       allowedHeaders: ['Authorization', 'Content-Type', 'If-None-Match'],
       exposedHeaders: ['ETag'],
       maxAge: 600,
+      // An OPTIONS request without the preflight headers gets 204 rather than a plain-text 400, which has no error code.
+      strictPreflight: false,
     });
 
     await app.register(rateLimit, {

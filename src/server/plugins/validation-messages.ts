@@ -71,6 +71,50 @@ function contextName(context: string | undefined): LocalizedText {
   return context === undefined ? { en: 'request', pl: 'żądaniu' } : (contextNames[context] ?? same(context));
 }
 
+/**
+ * How Polish names one value of a part of the request: a body's value is a field ("pole",
+ * neuter), while a query string, a path and headers hold parameters and headers (masculine).
+ * Adjectives and pronouns of the message agree with the noun.
+ */
+interface PolishValueNoun {
+  /** The noun and where it was sent, as the subject of the message: `Pole "name" w treści żądania`. */
+  subject(field: string): string;
+  /** The same for an unknown one: `Nieznane pole "name" w treści żądania`. */
+  unknown(field: string): string;
+  neuter: boolean;
+}
+
+function polishValueNoun(context: string | undefined): PolishValueNoun {
+  switch (context) {
+    case 'querystring':
+      return {
+        subject: (field) => `Parametr "${field}" w zapytaniu`,
+        unknown: (field) => `Nieznany parametr "${field}" w zapytaniu`,
+        neuter: false,
+      };
+    case 'params':
+      return {
+        subject: (field) => `Parametr "${field}" w ścieżce URL`,
+        unknown: (field) => `Nieznany parametr "${field}" w ścieżce URL`,
+        neuter: false,
+      };
+    case 'headers':
+      return {
+        subject: (field) => `Nagłówek "${field}"`,
+        unknown: (field) => `Nieznany nagłówek "${field}"`,
+        neuter: false,
+      };
+    default: {
+      const where = contextName(context).pl;
+      return {
+        subject: (field) => `Pole "${field}" w ${where}`,
+        unknown: (field) => `Nieznane pole "${field}" w ${where}`,
+        neuter: true,
+      };
+    }
+  }
+}
+
 /** An English noun and its Polish plural forms, for counts. */
 interface CountedNoun {
   en: string;
@@ -215,7 +259,7 @@ function specific(en: string, pl: string, got: LocalizedText): Problem {
  * Says what is wrong with a value, naming the value and what is allowed. `specific` is false
  * for Ajv's own wording, which gets a pointer to the schema.
  */
-function describeProblem(error: ValidationError): Problem {
+function describeProblem(error: ValidationError, neuter: boolean): Problem {
   const value = received(error.data);
   const got = 'data' in error ? { en: `; got ${value.en}`, pl: `; otrzymano ${value.pl}` } : same('');
   switch (error.keyword) {
@@ -249,10 +293,13 @@ function describeProblem(error: ValidationError): Problem {
       );
     }
     case 'required':
-      return { problem: { en: 'is missing: add it', pl: 'nie zostało podane: dodaj je' }, specific: true };
+      return {
+        problem: { en: 'is missing: add it', pl: neuter ? 'jest wymagane: dodaj je' : 'jest wymagany: dodaj go' },
+        specific: true,
+      };
     case 'minLength': {
       if (error.params.limit === 1) {
-        return specific('must not be empty', 'nie może być puste', got);
+        return specific('must not be empty', neuter ? 'nie może być puste' : 'nie może być pusty', got);
       }
       const limit = count(error.params.limit, characters);
       return specific(`must be at least ${limit.en} long`, `musi mieć co najmniej ${limit.pl}`, got);
@@ -302,6 +349,7 @@ export function translateValidation(
 ): WorklinkError {
   const errors = collapseUnions(validation);
   const where = contextName(context);
+  const noun = polishValueNoun(context);
   const unknown = errors.filter((error) => error.keyword === 'additionalProperties');
   if (unknown.length > 0) {
     const fields = unknown.map((error) =>
@@ -311,7 +359,7 @@ export function translateValidation(
       'WORKLINK_UNKNOWN_FIELD',
       {
         en: `Unknown field "${fields[0]}" in the ${where.en}: remove it; see the schema at /docs.`,
-        pl: `Nieznane pole "${fields[0]}" w ${where.pl}: usuń je; zobacz schemat w /docs.`,
+        pl: `${noun.unknown(fields[0] ?? '')}: usuń ${noun.neuter ? 'je' : 'go'}; zobacz schemat w /docs.`,
       },
       { details: fields.map((field) => ({ field })) },
     );
@@ -320,7 +368,11 @@ export function translateValidation(
   const problems = errors.map((error) => {
     const missing = error.keyword === 'required' ? String(error.params.missingProperty) : undefined;
     const wholeBody = context === 'body' && error.instancePath === '' && missing === undefined;
-    return { field: fieldName(context, error.instancePath, missing), wholeBody, ...describeProblem(error) };
+    return {
+      field: fieldName(context, error.instancePath, missing),
+      wholeBody,
+      ...describeProblem(error, noun.neuter),
+    };
   });
   const first = problems[0] ?? {
     field: context ?? 'request',
@@ -333,12 +385,12 @@ export function translateValidation(
     ? same('.')
     : {
         en: ': fix it; see the schema at /docs.',
-        pl: `: popraw ${first.wholeBody ? 'ją' : 'je'}; zobacz schemat w /docs.`,
+        pl: `: popraw ${first.wholeBody ? 'ją' : noun.neuter ? 'je' : 'go'}; zobacz schemat w /docs.`,
       };
   // A body of the wrong type, such as a JSON string, is not a field of itself.
   const subject = first.wholeBody
     ? { en: 'The request body', pl: 'Treść żądania' }
-    : { en: `Field "${first.field}" in the ${where.en}`, pl: `Pole "${first.field}" w ${where.pl}` };
+    : { en: `Field "${first.field}" in the ${where.en}`, pl: noun.subject(first.field) };
   return new WorklinkError(
     'WORKLINK_VALIDATION_FAILED',
     {

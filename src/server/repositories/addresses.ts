@@ -12,8 +12,8 @@ export function normalizeAddress(address: string, field: string): string {
   if (!normalized.ok) {
     const reason = coreErrorText(normalized.error);
     throw new WorklinkError('WORKLINK_INVALID_ADDRESS', {
-      en: `${field} is not a valid email address. ${reason.en}`,
-      pl: `Pole ${field} nie zawiera prawidłowego adresu e-mail. ${reason.pl}`,
+      en: `Field "${field}" is not a valid email address. ${reason.en}`,
+      pl: `Pole "${field}" nie zawiera prawidłowego adresu e-mail. ${reason.pl}`,
     });
   }
   return normalized.value;

@@ -22,16 +22,21 @@ function teamNameTaken(name: string, cause: unknown): WorklinkError {
   );
 }
 
+/** Returns the form of a team name that two names share when they look alike: one Unicode form, one case, single spaces. */
+function comparableName(name: string): string {
+  return name.normalize('NFC').replace(/\s+/g, ' ').trim().toLocaleLowerCase();
+}
+
 /**
- * Throws `WORKLINK_TEAM_NAME_TAKEN` when a team other than `exceptId` has `name` in any letter case:
- * agents pick teams by name, and "Team C (DE)" next to "team c (de)" would look like one team.
+ * Throws `WORKLINK_TEAM_NAME_TAKEN` when a team other than `exceptId` has a name that looks like
+ * `name`: agents pick teams by name, and "Team C (DE)" next to "team c (de)" would look like one team.
  * Teams are few, so the names are compared here rather than by a database collation, which
  * folds only ASCII letters in SQLite.
  */
 async function assertTeamNameFree(db: Executor, name: string, exceptId?: number): Promise<void> {
   const teams = await db.selectFrom('teams').select(['id', 'name']).execute();
-  const folded = name.toLocaleLowerCase();
-  const clash = teams.find((team) => team.id !== exceptId && team.name.toLocaleLowerCase() === folded);
+  const wanted = comparableName(name);
+  const clash = teams.find((team) => team.id !== exceptId && comparableName(team.name) === wanted);
   if (clash !== undefined) {
     throw teamNameTaken(clash.name, undefined);
   }
