@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WorklinkError } from '../../src/server/errors.js';
 import { workItemView } from '../../src/server/permissions.js';
-import { findAgentByEmail } from '../../src/server/repositories/agents.js';
+import { ensureAdminAgents, findAgentByEmail } from '../../src/server/repositories/agents.js';
 import { findMailboxByAddress, loadMailboxes } from '../../src/server/repositories/mailboxes.js';
 import { getSettings } from '../../src/server/repositories/settings.js';
 import { getTeamForm } from '../../src/server/repositories/team-forms.js';
@@ -84,6 +84,27 @@ describe.each(await availableDialects())('demo seed and repositories on %s', (di
     expect(await counts(database)).toEqual(before);
     expect(before.work_items).toBeGreaterThanOrEqual(3);
     expect(before.work_item_links).toBe(1);
+  });
+
+  it('uses up no agent id when run again', async () => {
+    const adminEmails = ['admin@contoso.example', 'second.admin@contoso.example'];
+    await ensureAdminAgents(database.db, adminEmails);
+    const before = await database.db
+      .selectFrom('agents')
+      .select((eb) => eb.fn.max('id').as('id'))
+      .executeTakeFirstOrThrow();
+
+    for (let start = 0; start < 3; start += 1) {
+      await seedDemo(database.db);
+      await ensureAdminAgents(database.db, adminEmails);
+    }
+    const added = await database.db
+      .insertInto('agents')
+      .values({ email: 'new.agent@contoso.example', display_name: 'New', is_admin: 0, created_at: '2026-12-05' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    expect(added.id).toBe(Number(before.id) + 1);
   });
 
   it('finds mailboxes by alias, case and plus tag', () => {

@@ -186,6 +186,15 @@ export async function createAgent(
 export async function ensureAdminAgents(db: Executor, emails: readonly string[]): Promise<void> {
   for (const raw of emails) {
     const email = raw.toLowerCase();
+    // Updating first keeps each start from using up an id: an insert that meets a conflict still draws from the sequence.
+    const updated = await db
+      .updateTable('agents')
+      .set({ is_admin: 1, removed_at: null })
+      .where('email', '=', email)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) {
+      continue;
+    }
     await db
       .insertInto('agents')
       .values({ email, display_name: email.split('@')[0] ?? email, is_admin: 1, created_at: now() })

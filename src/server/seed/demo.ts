@@ -67,16 +67,21 @@ async function mailbox(
 }
 
 async function agent(db: Executor, email: string, displayName: string, teamIds: number[]): Promise<void> {
-  await db
-    .insertInto('agents')
-    .values({ email, display_name: displayName, is_admin: 0, created_at: now() })
-    .onConflict((conflict) => conflict.column('email').doNothing())
-    .execute();
-  const row = await db
-    .selectFrom('agents')
-    .select(['id', 'removed_at'])
-    .where('email', '=', email)
-    .executeTakeFirstOrThrow();
+  const findAgent = () =>
+    db.selectFrom('agents').select(['id', 'removed_at']).where('email', '=', email).executeTakeFirst();
+  // Looking first keeps each start from using up an id: an insert that meets a conflict still draws from the sequence.
+  let row = await findAgent();
+  if (row === undefined) {
+    await db
+      .insertInto('agents')
+      .values({ email, display_name: displayName, is_admin: 0, created_at: now() })
+      .onConflict((conflict) => conflict.column('email').doNothing())
+      .execute();
+    row = await findAgent();
+  }
+  if (row === undefined) {
+    throw new Error(`Demo agent ${email} was neither found nor inserted.`);
+  }
   // An agent that an admin removed stays so, without teams.
   if (row.removed_at !== null) {
     return;
