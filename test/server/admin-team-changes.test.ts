@@ -84,6 +84,20 @@ describe.each(await availableDialects())('admin team changes on %s', (dialect) =
     expect(await readDirectoryVersion(test.database.db)).toBe(versionBefore);
   });
 
+  it('reads one team by id', async () => {
+    const response = await call('GET', `/api/v1/admin/teams/${teamA}`);
+
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ id: teamA, name: 'Team A (UK)' });
+  });
+
+  it('answers 404 for a team id that does not exist', async () => {
+    const response = await call('GET', '/api/v1/admin/teams/987654');
+
+    expect(response.statusCode).toBe(404);
+    expect(response.json().code).toBe('WORKLINK_TEAM_NOT_FOUND');
+  });
+
   it('rejects a taken name in another case', async () => {
     const response = await call('PATCH', `/api/v1/admin/teams/${teamA}`, { name: 'TEAM B (PL)' });
 

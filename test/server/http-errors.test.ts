@@ -132,7 +132,7 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
     const response = await test.app.inject({ method: 'PUT', url: '/api/v1/admin/teams/7' });
 
     expect(response.statusCode).toBe(405);
-    expect(response.headers.allow).toBe('DELETE, PATCH');
+    expect(response.headers.allow).toBe('DELETE, GET, HEAD, PATCH');
   });
 
   it('returns 404 for another method on an unknown path', async () => {

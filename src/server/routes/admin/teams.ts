@@ -29,6 +29,12 @@ export const teamRoutes: FastifyPluginAsync = async (instance) => {
     listTeams(app.database.db),
   );
 
+  app.get(
+    '/teams/:id',
+    { schema: { summary: 'Read a team', tags, params: TeamParams, response: { 200: Team } } },
+    async (request) => requireTeam(app.database.db, request.params.id),
+  );
+
   app.post(
     '/teams',
     { schema: { summary: 'Create a team', tags, body: TeamRequest, response: { 201: Team } } },
