@@ -72,8 +72,8 @@ function contextName(context: string | undefined): LocalizedText {
 }
 
 /**
- * How Polish names one value of a part of the request: a body's value is a field ("pole",
- * neuter), while a query string, a path and headers hold parameters and headers (masculine).
+ * The Polish noun for one value of a part of the request: a body's value is a field ("pole",
+ * neuter), a query string and a path contain parameters, and headers are headers (both masculine).
  * Adjectives and pronouns of the message agree with the noun.
  */
 interface PolishValueNoun {
