@@ -10,7 +10,7 @@ import { EventBus } from './notifications/bus.js';
 import { addinFilesPlugin } from './plugins/addin-files.js';
 import { apiDocsPlugin } from './plugins/api-docs.js';
 import { authPlugin } from './plugins/auth/index.js';
-import { bodilessRoutesPlugin } from './plugins/bodiless-routes.js';
+import { undeclaredInputPlugin } from './plugins/undeclared-input.js';
 import { bodyLimitBytes, errorHandlerPlugin } from './plugins/error-handler.js';
 import { planRetentionPlugin } from './plugins/plan-retention.js';
 import { securityPlugin } from './plugins/security.js';
@@ -61,7 +61,7 @@ const assemble: FastifyPluginAsync<AppOptions> = async (app, options) => {
   app.removeContentTypeParser('text/plain');
 
   await app.register(errorHandlerPlugin);
-  await app.register(bodilessRoutesPlugin);
+  await app.register(undeclaredInputPlugin);
   await app.register(securityPlugin);
   await app.register(apiDocsPlugin);
   await app.register(authPlugin);

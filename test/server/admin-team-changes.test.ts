@@ -254,6 +254,17 @@ describe.each(await availableDialects())('admin team changes on %s', (dialect) =
     expect(await teamNames()).toContain('Kept by its null');
   });
 
+  it('rejects a query parameter that the list does not take', async () => {
+    const response = await call('GET', '/api/v1/admin/teams?limit=1');
+
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({
+      code: 'WORKLINK_UNKNOWN_FIELD',
+      message: 'Unknown query parameter "limit": GET /api/v1/admin/teams takes no query parameters, so remove it.',
+      details: [{ field: 'limit' }],
+    });
+  });
+
   it('accepts an empty object as no body', async () => {
     const team = await createTeam('Gone with braces');
 

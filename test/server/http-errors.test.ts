@@ -284,6 +284,12 @@ describe.each(await availableDialects())('HTTP errors on %s', (dialect) => {
     expect(other.headers['access-control-allow-origin']).not.toBe('https://evil.example');
   });
 
+  it('keeps query strings outside the API', async () => {
+    const response = await test.app.inject({ method: 'GET', url: '/healthz?probe=1' });
+
+    expect(response.statusCode).toBe(200);
+  });
+
   it('answers OPTIONS without preflight headers with 204', async () => {
     const response = await test.app.inject({ method: 'OPTIONS', url: '/api/v1/admin/settings' });
 
