@@ -34,7 +34,7 @@ function parseAcceptLanguage(header: string): WeightedRange[] {
   return ranges;
 }
 
-/** The language that a language range asks for, by RFC 4647 basic filtering; `*` asks for English. */
+/** Returns the language that a language range matches by RFC 4647 basic filtering; `*` matches English. */
 function languageOfRange(range: string): Language | undefined {
   if (range === 'pl' || range.startsWith('pl-')) {
     return 'pl';

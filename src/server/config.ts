@@ -67,7 +67,7 @@ const nonEmpty = Type.String({ minLength: 1 });
 const guid = Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' });
 const oneOf = (...values: string[]) => Type.Union(values.map((value) => Type.Literal(value)));
 
-/** What a duration variable expects. */
+/** Expected value of a duration variable, in both languages. */
 const positiveMilliseconds = { en: 'a positive number of milliseconds', pl: 'dodatnią liczbę milisekund' } as const;
 
 /**

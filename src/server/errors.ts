@@ -374,7 +374,7 @@ export type LocalizedDetails = Readonly<Record<Language, unknown[]>>;
 /**
  * An expected failure with a stable code. The server turns it into the body
  * `{ code, message, details? }` with the catalog's status, in the language that the
- * request's `Accept-Language` asks for, except that 5xx bodies are replaced by a generic
+ * request's `Accept-Language` prefers, except that 5xx bodies are replaced by a generic
  * message. `message` is the English text, which logs and stack traces show.
  */
 export class WorklinkError extends Error {

@@ -383,7 +383,10 @@ describe('server errors', () => {
       // Retry-After gives the same whole seconds. Polish writes 1 sekundę, 2-4 sekundy (but 12-14 sekund), else sekund.
       const seconds = Number(limited.headers['retry-after']);
       const few = seconds % 10 >= 2 && seconds % 10 <= 4 && (seconds % 100 < 12 || seconds % 100 > 14);
-      const form = seconds === 1 ? 'sekundę' : few ? 'sekundy' : 'sekund';
+      let form = few ? 'sekundy' : 'sekund';
+      if (seconds === 1) {
+        form = 'sekundę';
+      }
       expect(limited.json().message).toBe(`Za dużo żądań: najwyżej 1 na 60 s. Spróbuj ponownie za ${seconds} ${form}.`);
     } finally {
       await test.close();

@@ -168,11 +168,9 @@ export const errorHandlerPlugin = fp(
       const allowed = [
         ...new Set(fixedRoutes.filter((route) => route.path.test(path)).flatMap((route) => route.methods)),
       ].sort();
-      const error =
-        allowed.length > 0
-          ? methodNotAllowed(request.method, path, allowed)
-          : routeNotFound(`${request.method} ${path}`);
+      let error = routeNotFound(`${request.method} ${path}`);
       if (allowed.length > 0) {
+        error = methodNotAllowed(request.method, path, allowed);
         reply.header('Allow', allowed.join(', '));
       }
       reply.status(error.statusCode).send({ code: error.code, message: error.text[language] });

@@ -35,8 +35,8 @@ function comparableName(name: string): string {
  */
 async function assertTeamNameFree(db: Executor, name: string, exceptId?: number): Promise<void> {
   const teams = await db.selectFrom('teams').select(['id', 'name']).execute();
-  const wanted = comparableName(name);
-  const clash = teams.find((team) => team.id !== exceptId && comparableName(team.name) === wanted);
+  const requested = comparableName(name);
+  const clash = teams.find((team) => team.id !== exceptId && comparableName(team.name) === requested);
   if (clash !== undefined) {
     throw teamNameTaken(clash.name, undefined);
   }

@@ -56,7 +56,7 @@ describe.each(await availableDialects())('ingestMessage on %s', (dialect) => {
     expect(harness.events.filter((event) => event.name === 'message')).toHaveLength(1);
   });
 
-  /** A request from an external sender that reaches Team B's mailbox only through the envelope (Bcc). */
+  /** Builds a request from an external sender to Team A's mailbox; Team B's mailbox gets it only as a Bcc, through the envelope. */
   function requestCopy(options: { trace?: string; body?: string; encoding?: 'base64' } = {}): Buffer {
     const body = options.body ?? 'Hello,\r\n\r\nplease check order 4471.\r\n';
     const encoded =
